@@ -1,0 +1,159 @@
+"""FastAPI building blocks every service uses: lifespan, middleware, health, error rendering."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from libs.common.auth import TokenVerifier
+from libs.common.db import create_engine, make_sessionmaker
+from libs.common.errors import AppError
+from libs.common.graphql import ServiceContext
+from libs.common.logging import configure_logging
+from libs.common.settings import GATEWAY_SECRET_HEADER, CommonSettings
+from libs.common.telemetry import instrument_app, setup_tracing
+
+OPEN_PATHS = ("/healthz", "/readyz")
+
+
+class RequestIdMiddleware:
+    """Binds a request id (from `x-request-id` or new) to logs and echoes it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = ""
+        for key, value in scope["headers"]:
+            if key == b"x-request-id":
+                request_id = value.decode("latin-1")[:128]
+                break
+        request_id = request_id or uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class GatewaySecretMiddleware:
+    """Refuses requests that do not carry the gateway's shared secret.
+
+    `_entities` and `_service` bypass the gateway's rules, so subgraphs are not public.
+    """
+
+    def __init__(self, app: ASGIApp, secret: str) -> None:
+        self.app = app
+        self.secret = secret.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        presented = b""
+        for key, value in scope["headers"]:
+            if key == GATEWAY_SECRET_HEADER.encode():
+                presented = value
+                break
+        if not hmac.compare_digest(presented, self.secret):
+            response = JSONResponse(
+                {"errors": [{"message": "subgraphs accept requests from the gateway only",
+                             "extensions": {"code": "FORBIDDEN"}}]},
+                status_code=403,
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def create_service_app(
+    *,
+    service: str,
+    settings: CommonSettings,
+    build_routers: Callable[[FastAPI], None],
+    on_startup: Callable[[FastAPI], Awaitable[None]] | None = None,
+) -> FastAPI:
+    """A FastAPI app with engine lifecycle, request ids, the gateway secret check and health."""
+    configure_logging(settings.log_level, settings.log_json)
+    setup_tracing(f"xinyong-{service}", otlp_endpoint=settings.otlp_endpoint)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings, application_name=f"xinyong-{service}")
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.verifier = TokenVerifier(settings)
+        instrument_app(app, engine)
+        if on_startup is not None:
+            await on_startup(app)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(title=f"Xinyong {service}", lifespan=lifespan,
+                  docs_url=None if settings.is_production else "/docs",
+                  openapi_url=None if settings.is_production else "/openapi.json")
+    app.state.settings = settings
+
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse({"error": exc.as_dict()}, status_code=exc.status)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await conn.execute(text("select 1"))
+        except Exception as exc:  # readiness reports, it does not raise
+            return JSONResponse({"status": "unavailable", "reason": type(exc).__name__},
+                                status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    build_routers(app)
+    if settings.require_gateway_secret:
+        app.add_middleware(GatewaySecretMiddleware, secret=settings.gateway_secret)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+def context_getter_for(settings: CommonSettings) -> Callable[[Request], Awaitable[ServiceContext]]:
+    """A strawberry context getter reading engine and verifier from app state."""
+
+    async def get_context(request: Request) -> ServiceContext:
+        state = request.app.state
+        return ServiceContext(
+            sessionmaker=state.sessionmaker,
+            verifier=state.verifier,
+            authorization=request.headers.get("authorization"),
+            request_id=request.scope.get("state", {}).get("request_id"),
+            settings=settings,
+        )
+
+    return get_context
+
+
+def principal_from_request(request: Request) -> Any:
+    """The verified caller of a REST request (raises UNAUTHENTICATED on a bad token)."""
+    return request.app.state.verifier.from_header(request.headers.get("authorization"))
