@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 _DATA_FILE = Path(__file__).with_name("data") / "gbt2260.tsv"
@@ -72,7 +72,7 @@ def _table() -> dict[str, str]:
     return table
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: codes come from untrusted input, up to 10^6 distinct
 def _stdnum_name(code: str) -> str | None:
     """Name of a code from python-stdnum's cn/loc.dat, or None if it is not there."""
     try:

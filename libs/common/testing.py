@@ -105,3 +105,36 @@ class TestServer:
             if self.base_dir is not None:
                 shutil.rmtree(self.base_dir, ignore_errors=True)
         self.created.clear()
+
+
+class GraphQLClient:
+    """Sends GraphQL to an app the way the gateway would: bearer token plus shared secret."""
+
+    def __init__(self, http, path: str = "/graphql") -> None:
+        self.http = http
+        self.path = path
+
+    async def post(self, query: str, variables: dict | None = None, *, headers: dict | None = None):
+        return await self.http.post(self.path, json={"query": query, "variables": variables or {}},
+                                    headers=headers or {})
+
+    async def execute(self, query: str, variables: dict | None = None, *, as_=None,
+                      headers: dict | None = None) -> dict:
+        """Run a query as the principal `as_` (kwargs for a token); returns the JSON body."""
+        from libs.common.auth import mint_token
+        from libs.common.settings import DEV_GATEWAY_SECRET, DEV_JWT_SECRET, GATEWAY_SECRET_HEADER
+
+        hdrs = {GATEWAY_SECRET_HEADER: DEV_GATEWAY_SECRET}
+        if as_ is not None:
+            as_ = {"sub": "tester", **as_}
+            hdrs["authorization"] = "Bearer " + mint_token(
+                as_["sub"], list(as_.get("roles", ())), list(as_.get("purposes", ())),
+                as_.get("agency"), secret=DEV_JWT_SECRET)
+        hdrs.update(headers or {})
+        response = await self.post(query, variables, headers=hdrs)
+        return response.json()
+
+
+def error_codes(body: dict) -> list[str]:
+    """The `extensions.code` of each error in a GraphQL response."""
+    return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]

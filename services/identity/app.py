@@ -1,0 +1,24 @@
+"""The identity service: subjects, codes and roles."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from strawberry.fastapi import GraphQLRouter
+
+from libs.common.web import context_getter_for, create_service_app
+from services.identity.config import IdentitySettings
+from services.identity.schema import schema
+from services.identity.subjects.endpoints import router as bulk_router
+
+
+def create_app(settings: IdentitySettings | None = None) -> FastAPI:
+    """Build the identity app; the engine is created in lifespan."""
+    settings = settings or IdentitySettings()
+
+    def routers(app: FastAPI) -> None:
+        graphql = GraphQLRouter(schema, context_getter=context_getter_for(settings),
+                                graphql_ide=None if settings.is_production else "graphiql")
+        app.include_router(graphql, prefix="/graphql")
+        app.include_router(bulk_router)
+
+    return create_service_app(service="identity", settings=settings, build_routers=routers)

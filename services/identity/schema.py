@@ -1,0 +1,27 @@
+"""The identity subgraph schema."""
+
+import strawberry
+
+from libs.common.graphql import schema_extensions
+from services.identity.issuance.graphql import IssuanceMutation
+from services.identity.roles.graphql import RoleAssignment, RoleMutation
+from services.identity.subjects.graphql import Subject, SubjectMutation, SubjectQuery
+
+
+@strawberry.type
+class Query(SubjectQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(SubjectMutation, RoleMutation, IssuanceMutation):
+    pass
+
+
+schema = strawberry.federation.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[Subject, RoleAssignment],
+    extensions=schema_extensions(),
+    federation_version="2.9",
+)
