@@ -52,6 +52,11 @@ async def issue_code(session: AsyncSession, *, registration_authority: str, cate
         known = ", ".join(CATEGORIES.get(authority, {}))
         raise invalid_code(InvalidCode(
             "alphabet", f"registration authority {authority} has categories {known}"))
+    try:
+        # Check the region before the counter moves: a malformed one must not reach the table.
+        make_uscc(authority, category, region, body_for(1))
+    except InvalidCode as exc:
+        raise invalid_code(exc) from None
     repo = IssuanceRepository(session)
     for _ in range(MAX_SKIPS):
         value = await repo.next_value(authority, category, region)

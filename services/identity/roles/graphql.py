@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from libs.common.auth import AccessRole
 from libs.common.identifiers import mask_code
+from libs.common.timeutil import as_utc
 from services.identity.roles import models, service
 from services.identity.roles.repository import RoleRepository
 from services.identity.subjects import models as subject_models
@@ -80,6 +81,9 @@ async def roles_of(info: Info, subject: subject_models.Subject,
                    at: datetime | None) -> list[RoleAssignment]:
     """Roles of a person, or in an organisation, in force at `at` (all when `at` is null)."""
     is_person = subject.kind == subject_models.SubjectKind.NATURAL_PERSON.value
+    # A time without an offset is Asia/Shanghai, as for since/until; asyncpg would read it as
+    # the server process's local time.
+    at = as_utc(at) if at is not None else None
     rows = await _loader(info, at).load((subject.code, is_person))
     return [RoleAssignment(_model=r) for r in rows]
 

@@ -1,0 +1,44 @@
+# Two commands do all the set-up: `make run` and `make test`. Only Python 3.11+ is needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+GATEWAY_STAMP := services/gateway/node_modules/.installed
+
+.PHONY: install run test bench compose check-supergraph lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Xinyong needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "[xinyong] installing Python dependencies into $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+$(GATEWAY_STAMP): $(STAMP) services/gateway/package-lock.json
+	@$(BIN)/python -m services.gateway.launcher install
+	@touch $(GATEWAY_STAMP)
+
+install: $(STAMP) $(GATEWAY_STAMP)
+
+run: install
+	@$(BIN)/xinyong run
+
+test: install
+	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerate subgraph SDL and the committed supergraph after a schema change.
+compose: install
+	@$(BIN)/python -m services.gateway.launcher compose
+
+check-supergraph: install
+	@$(BIN)/python -m services.gateway.launcher check
+
+# Re-lock Python dependencies after editing pyproject.toml.
+lock: $(STAMP)
+	@$(BIN)/python -m pip install --quiet uv
+	@$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) services/gateway/node_modules

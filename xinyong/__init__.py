@@ -1,0 +1,1 @@
+"""Project-level commands: tokens, migrations, demo data and `make run`."""
