@@ -1,0 +1,185 @@
+// Hive Gateway configuration for the Xinyong public GraphQL endpoint.
+//
+// The CLI (`hive-gateway supergraph`) loads this file from its working directory
+// (services/gateway). It holds no business logic: composition, edge auth, header
+// propagation and limits only. Start it through services/gateway/launcher.py
+// (`make run`) or by hand:
+//
+//   cd services/gateway && node node_modules/@graphql-hive/gateway/dist/bin.js supergraph \
+//     --host "${XINYONG_GATEWAY_HOST:-127.0.0.1}" --port "${XINYONG_GATEWAY_PORT:-4000}"
+//
+// Environment:
+//   XINYONG_GATEWAY_HOST / XINYONG_GATEWAY_PORT  listen address (default 127.0.0.1:4000).
+//       NB: the CLI's own `HOST` / `PORT` env vars and --host/--port flags win over
+//       these values, so the launcher always passes --host/--port explicitly.
+//   XINYONG_<NAME>_URL          URL of subgraph <name> (e.g. XINYONG_IDENTITY_URL),
+//                               overriding the URL composed into supergraph.graphql.
+//   XINYONG_GATEWAY_SECRET      shared secret sent to every subgraph as
+//                               `x-xinyong-gateway-secret` (dev default below).
+//   XINYONG_JWT_SECRET          HS256 key for verifying bearer tokens at the edge, unless
+//   XINYONG_JWT_JWKS_URL        (RS256 via JWKS) or
+//   XINYONG_JWT_PUBLIC_KEY      (RS256 PEM) is set; XINYONG_JWT_AUDIENCE / _ISSUER are
+//                               checked when set. Same variables as libs/common/settings.py.
+//   XINYONG_GATEWAY_VERIFY_JWT  "0"/"false" disables edge JWT verification (subgraphs
+//                               still verify); default on.
+//   XINYONG_ENVIRONMENT         "production" turns GraphiQL, the landing page and query-plan
+//                               exposure off and refuses the development secrets.
+import { fileURLToPath } from 'node:url';
+import {
+  createInlineSigningKeyProvider,
+  createRemoteJwksSigningKeyProvider,
+  defineConfig,
+  extractFromHeader,
+  type GatewayPlugin,
+} from '@graphql-hive/gateway';
+import { unifiedGraphHandler, useQueryPlan } from '@graphql-hive/router-runtime';
+import { GraphQLError } from 'graphql';
+import { maskError as defaultMaskError, type MaskError } from 'graphql-yoga';
+
+const env = process.env;
+
+export const DEV_GATEWAY_SECRET = 'dev-gateway-secret-change-me';
+export const DEV_JWT_SECRET = 'dev-secret-change-me-not-for-production';
+
+const isProduction = (env.XINYONG_ENVIRONMENT || 'development').toLowerCase() === 'production';
+const gatewaySecret = env.XINYONG_GATEWAY_SECRET || DEV_GATEWAY_SECRET;
+const jwtSecret = env.XINYONG_JWT_SECRET || DEV_JWT_SECRET;
+const jwtJwksUrl = env.XINYONG_JWT_JWKS_URL || '';
+const jwtPublicKey = env.XINYONG_JWT_PUBLIC_KEY || '';
+const verifyJwt = !['0', 'false', 'no', 'off'].includes((env.XINYONG_GATEWAY_VERIFY_JWT ?? '').toLowerCase());
+
+if (isProduction && gatewaySecret === DEV_GATEWAY_SECRET) {
+  throw new Error('XINYONG_GATEWAY_SECRET must be set in production');
+}
+if (isProduction && verifyJwt && jwtSecret === DEV_JWT_SECRET && !jwtJwksUrl && !jwtPublicKey) {
+  throw new Error('XINYONG_JWT_SECRET (or XINYONG_JWT_JWKS_URL / XINYONG_JWT_PUBLIC_KEY) must be set in production');
+}
+
+// Client request headers forwarded to every subgraph request. `x-request-id` is
+// handled by the built-in requestId plugin (generated when missing, sent upstream
+// and returned to the client).
+const FORWARDED_HEADERS = ['authorization', 'traceparent', 'tracestate', 'baggage'] as const;
+
+// XINYONG_<NAME>_URL -> transport override for subgraph <name> (names are [a-z0-9_]).
+// Entries for names that are not in the supergraph are ignored by the gateway.
+function subgraphUrlOverrides(): Record<string, { location: string }> {
+  const entries: Record<string, { location: string }> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const match = /^XINYONG_([A-Z][A-Z0-9_]*)_URL$/.exec(key);
+    if (match && value && /^https?:\/\//.test(value)) {
+      entries[match[1].toLowerCase()] = { location: value };
+    }
+  }
+  return entries;
+}
+
+// ---------------------------------------------------------------------------
+// Edge authentication.
+// Bearer tokens are verified here (signature, expiry, audience/issuer when
+// configured) and again in each subgraph (libs/common), which also enforces
+// claims, roles and purposes. Tokens are optional at the edge for now: a request
+// without one passes through and the subgraphs decide (anonymous); a present but
+// invalid or expired token is rejected here with UNAUTHENTICATED. The token
+// itself reaches the subgraphs in the forwarded Authorization header.
+// ---------------------------------------------------------------------------
+const signingKeyProvider = jwtJwksUrl
+  ? createRemoteJwksSigningKeyProvider({ jwksUri: jwtJwksUrl })
+  : createInlineSigningKeyProvider(jwtPublicKey || jwtSecret);
+const jwt = verifyJwt
+  ? {
+      signingKeyProviders: [signingKeyProvider] as [typeof signingKeyProvider],
+      tokenLookupLocations: [extractFromHeader({ name: 'authorization', prefix: 'Bearer' })] as [
+        ReturnType<typeof extractFromHeader>,
+      ],
+      tokenVerification: {
+        algorithms: jwtJwksUrl || jwtPublicKey ? ['RS256' as const] : ['HS256' as const],
+        ...(env.XINYONG_JWT_AUDIENCE ? { audience: env.XINYONG_JWT_AUDIENCE } : {}),
+        ...(env.XINYONG_JWT_ISSUER ? { issuer: env.XINYONG_JWT_ISSUER } : {}),
+      },
+      reject: { missingToken: false, invalidToken: true },
+    }
+  : undefined;
+
+// Adds the shared secret to every subgraph request (and only to those: this hook
+// runs per subgraph execution, never for other outgoing fetches).
+function gatewaySecretHeaders(): Record<string, string> {
+  return { 'x-xinyong-gateway-secret': gatewaySecret };
+}
+
+// The JWT plugin rejects bad tokens with bare errors (HTTP 400 for undecodable
+// tokens, 401 for a bad signature or expiry). Give them the contract's
+// `extensions.code: UNAUTHENTICATED` and a uniform 401.
+const JWT_REJECTIONS = new Set(['Unauthenticated', 'Invalid authentication token provided']);
+function useUnauthenticatedErrorCode(): GatewayPlugin {
+  const tag = (error: any) => {
+    if (!error || typeof error !== 'object' || !JWT_REJECTIONS.has(error.message)) return;
+    const extensions = error.extensions;
+    if (!extensions || typeof extensions !== 'object' || extensions.code) return;
+    if (extensions.http?.status !== 400 && extensions.http?.status !== 401) return;
+    extensions.code = 'UNAUTHENTICATED';
+    extensions.http = { ...extensions.http, status: 401 };
+  };
+  return {
+    onResultProcess({ result }) {
+      for (const item of Array.isArray(result) ? result : [result]) {
+        const errors = (item as { errors?: unknown[] } | undefined)?.errors;
+        if (Array.isArray(errors)) errors.forEach(tag);
+      }
+    },
+  };
+}
+
+// A subgraph that cannot be reached (connection refused, reset, non-GraphQL
+// answer) is the contract's UNAVAILABLE, not a masked INTERNAL_SERVER_ERROR:
+// clients must see that the answer is missing, never a guess.
+const maskError: MaskError = (error, message, isDev) => {
+  if (error instanceof GraphQLError && error.extensions?.code === 'SUBREQUEST_HTTP_ERROR') {
+    const service = typeof error.extensions.serviceName === 'string' ? error.extensions.serviceName : 'upstream';
+    return new GraphQLError(`The ${service} service is unavailable; try again later.`, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions: { code: 'UNAVAILABLE', service },
+    });
+  }
+  return defaultMaskError(error, message, isDev);
+};
+
+// Place for further edge plugins (limits, persisted operations, ...).
+const plugins: GatewayPlugin[] = [
+  useUnauthenticatedErrorCode(),
+  // Outside production, a request with header `x-xinyong-query-plan: 1` gets the
+  // Rust planner's plan in `extensions.queryPlan` (debugging; used by the e2e test).
+  useQueryPlan({
+    expose: (request) => !isProduction && request.headers.get('x-xinyong-query-plan') === '1',
+  }),
+];
+
+export const gatewayConfig = defineConfig({
+  // Resolved against this file, not the working directory. The CLI's positional
+  // argument (`hive-gateway supergraph PATH`) overrides it (used by tests).
+  supergraph: fileURLToPath(new URL('./supergraph.graphql', import.meta.url)),
+  // Rust query planner (Hive Router) instead of the default JS stitching planner.
+  unifiedGraphHandler,
+  host: env.XINYONG_GATEWAY_HOST || '127.0.0.1',
+  port: Number(env.XINYONG_GATEWAY_PORT || 4000),
+  graphqlEndpoint: '/graphql',
+  graphiql: !isProduction,
+  landingPage: !isProduction,
+  transportEntries: subgraphUrlOverrides(),
+  requestId: { headerName: 'x-request-id' },
+  propagateHeaders: {
+    fromClientToSubgraphs({ request }) {
+      const headers: Record<string, string> = gatewaySecretHeaders();
+      for (const name of FORWARDED_HEADERS) {
+        const value = request.headers.get(name);
+        if (value) headers[name] = value;
+      }
+      return headers;
+    },
+  },
+  maskedErrors: { maskError },
+  jwt,
+  plugins: () => plugins,
+});
