@@ -147,13 +147,6 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
             dsn = asyncio.run(_ensure_database(server_dsn))
         say("running migrations")
         migrate.upgrade(dsn)
-        if load_demo:
-            from xinyong.demo import load
-
-            say("loading demo data")
-            summary = asyncio.run(load(dsn))
-            say("demo data: " + ", ".join(f"{k}: {v}" for k, v in summary.items()))
-
         env = dict(os.environ, XINYONG_DATABASE_URL=dsn, XINYONG_ENVIRONMENT=os.environ.get(
             "XINYONG_ENVIRONMENT", "development"))
         logs = DATA / "logs"
@@ -171,6 +164,12 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
         for (name, proc), sub in zip(children, SUBGRAPHS):
             _wait_http(f"http://{host}:{urlparse(sub.url).port}/readyz", 60, proc)
             say(f"{name} subgraph ready on {sub.url} (log: .data/logs/{name}.log)")
+        if load_demo:
+            from xinyong.demo import default_urls, load
+
+            say("loading demo data")
+            summary = asyncio.run(load(dsn, default_urls()))
+            say("demo data: " + ", ".join(f"{k}: {v}" for k, v in summary.items()))
 
         launcher.ensure_installed()
         gateway_env = dict(env, XINYONG_GATEWAY_PORT=str(gateway_port), XINYONG_GATEWAY_HOST=host)

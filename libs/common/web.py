@@ -99,6 +99,13 @@ def create_service_app(
         engine = create_engine(settings, application_name=f"xinyong-{service}")
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        # Reads that may lag slightly (check, screen, change feeds) can go to a replica.
+        read_engine = engine
+        if settings.read_database_url:
+            read_engine = create_engine(settings, url=settings.read_database_url,
+                                        application_name=f"xinyong-{service}-read")
+        app.state.read_engine = read_engine
+        app.state.read_sessionmaker = make_sessionmaker(read_engine)
         app.state.verifier = TokenVerifier(settings)
         instrument_app(app, engine)
         if on_startup is not None:
@@ -106,6 +113,8 @@ def create_service_app(
         try:
             yield
         finally:
+            if read_engine is not engine:
+                await read_engine.dispose()
             await engine.dispose()
 
     app = FastAPI(title=f"Xinyong {service}", lifespan=lifespan,

@@ -7,6 +7,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from libs.common.web import context_getter_for, create_service_app
 from services.identity.config import IdentitySettings
+from services.identity.internal import router as internal_router
 from services.identity.schema import schema
 from services.identity.subjects.endpoints import router as bulk_router
 
@@ -20,5 +21,6 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
                                 graphql_ide=None if settings.is_production else "graphiql")
         app.include_router(graphql, prefix="/graphql")
         app.include_router(bulk_router)
+        app.include_router(internal_router)
 
     return create_service_app(service="identity", settings=settings, build_routers=routers)

@@ -101,7 +101,7 @@ async def _lines(rows: list[dict]) -> AsyncIterator[bytes]:
         yield orjson.dumps(row)
 
 
-async def load(sessionmaker: async_sessionmaker[AsyncSession]) -> dict:
+async def load(sessionmaker: async_sessionmaker[AsyncSession], urls: dict[str, str] | None = None) -> dict:
     """Load the demo subjects and roles; a second load changes nothing."""
     rows = subjects()
     result = await bulk_register(partial(transaction, sessionmaker), _lines(rows))

@@ -7,9 +7,9 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 
-from libs.common.auth import AccessRole
+from libs.common.auth import ANONYMOUS, AccessRole
 from libs.common.db import transaction
-from libs.common.errors import InvalidInput, LimitExceeded
+from libs.common.errors import InvalidInput, LimitExceeded, Unauthenticated
 from libs.common.web import principal_from_request
 from services.identity.subjects.service import bulk_register
 
@@ -40,6 +40,8 @@ async def ndjson_lines(request: Request, max_bytes: int) -> AsyncIterator[bytes]
 async def bulk(request: Request) -> dict:
     """Each line `{"code", "kind", "name", "registrationNumber"?}`; valid chunks are committed."""
     principal = principal_from_request(request)
+    if principal is ANONYMOUS:
+        raise Unauthenticated("this operation needs a bearer token")
     principal.require(AccessRole.AUTHORITY, AccessRole.ADMIN)
     content_type = request.headers.get("content-type", "")
     if content_type and not content_type.startswith(("application/x-ndjson", "application/jsonl",

@@ -250,13 +250,19 @@ async def bulk_register(
             numbers = await repo.registration_numbers_taken(
                 r.registration_number for _, r in by_code.values() if r.registration_number)
             rows = []
+            # Numbers claimed by earlier lines of this chunk: the unique index would otherwise
+            # fail the whole chunk's insert.
+            claimed: dict[str, str] = {}
             for line_no, reg in by_code.values():
-                owner = numbers.get(reg.registration_number or "")
+                number = reg.registration_number or ""
+                owner = numbers.get(number) or claimed.get(number)
                 if owner and owner != reg.code:
                     result.rejected.append(LineError(
                         line_no, "that registration number belongs to another subject",
                         "registrationNumber"))
                     continue
+                if number:
+                    claimed[number] = reg.code
                 rows.append(reg)
             inserted = await repo.insert_many([r.row() for r in rows])
             existing = await repo.get_many([r.code for r in rows if r.code not in inserted])

@@ -1,0 +1,50 @@
+"""The internal REST API other services use: lookup and roles at a time."""
+
+from datetime import datetime, timezone
+
+import httpx
+from factories import create_subject, org_code, person_code
+
+from libs.common.internal import IdentityClient
+from libs.common.settings import DEV_GATEWAY_SECRET
+
+from conftest import ADMIN
+
+
+def client(identity_app) -> IdentityClient:
+    return IdentityClient("http://identity", DEV_GATEWAY_SECRET, caller="tests",
+                          transport=httpx.ASGITransport(app=identity_app))
+
+
+async def test_lookup_returns_known_subjects_and_invalid_codes_with_their_rule(gql, identity_app):
+    org = org_code(1)
+    await create_subject(gql, org, name="甲公司")
+    c = client(identity_app)
+    subjects, invalid = await c.lookup([org.lower(), org_code(2), "123"])
+    await c.aclose()
+    assert set(subjects) == {org}
+    assert subjects[org].kind == "ENTERPRISE" and subjects[org].region_code == "110105"
+    assert invalid["123"]["rule"] == "length"
+
+
+async def test_roles_at_a_time_respect_the_half_open_window(gql, identity_app):
+    org, person = org_code(3), person_code(3)
+    await create_subject(gql, org)
+    await create_subject(gql, person, kind="NATURAL_PERSON", name="王五")
+    body = await gql.execute(
+        """mutation($i: AssignRoleInput!) { assignRole(input: $i) { id } }""",
+        {"i": {"organizationCode": org, "personCode": person, "role": "LEGAL_REPRESENTATIVE",
+               "since": "2020-01-01T00:00:00+08:00", "until": "2024-01-01T00:00:00+08:00"}},
+        as_=ADMIN)
+    assert "errors" not in body, body
+    c = client(identity_app)
+    inside = await c.organization_roles(org, datetime(2023, 12, 31, 15, 59, tzinfo=timezone.utc))
+    at_end = await c.organization_roles(org, datetime(2023, 12, 31, 16, 0, tzinfo=timezone.utc))
+    await c.aclose()
+    assert [(r.person_code, r.role) for r in inside] == [(person, "LEGAL_REPRESENTATIVE")]
+    assert at_end == []
+
+
+async def test_internal_api_refuses_calls_without_the_shared_secret(http):
+    response = await http.post("/internal/subjects/lookup", json={"codes": []})
+    assert response.status_code == 403
