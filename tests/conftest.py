@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from libs.common import migrate
 from libs.common.auth import mint_token
 from libs.common.settings import DEV_GATEWAY_SECRET, DEV_JWT_SECRET, GATEWAY_SECRET_HEADER
 from libs.common.testing import TestServer
@@ -16,7 +17,9 @@ os.environ.setdefault("XINYONG_ENVIRONMENT", "test")
 @pytest.fixture(scope="session")
 async def pg_server():
     server = TestServer.start()
-    await server.build_template()
+    # XINYONG_TEST_SERVICES=identity,records limits which migrations build the template.
+    only = os.environ.get("XINYONG_TEST_SERVICES")
+    await server.build_template(tuple(only.split(",")) if only else migrate.SERVICES)
     try:
         yield server
     finally:

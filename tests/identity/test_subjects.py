@@ -227,3 +227,19 @@ async def test_direct_calls_without_the_gateway_secret_are_refused(http):
     response = await http.post("/graphql", json={"query": "{ _service { sdl } }"})
     assert response.status_code == 403
     assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_concurrent_registrations_claiming_one_registration_number_conflict_cleanly(gql):
+    import asyncio
+
+    from stdnum.iso7064 import mod_11_10
+
+    number = "31000000000042"
+    number += mod_11_10.calc_check_digit(number)
+    calls = [gql.execute(REGISTER, {"input": {"code": org_code(50 + i), "kind": "ENTERPRISE",
+                                              "name": f"并发{i}", "registrationNumber": number}},
+                         as_=ADMIN) for i in range(8)]
+    bodies = await asyncio.gather(*calls)
+    ok = [b for b in bodies if "errors" not in b]
+    assert len(ok) == 1
+    assert all(error_codes(b) == ["CONFLICT"] for b in bodies if "errors" in b)

@@ -50,7 +50,9 @@ class SubjectRepository:
         if not rows:
             return set()
         stmt = (insert(Subject).values(rows)
-                .on_conflict_do_nothing(index_elements=[Subject.code])
+                # No conflict target: a registration number claimed by a concurrent request
+                # is skipped like a duplicate code, and the caller reports it.
+                .on_conflict_do_nothing()
                 .returning(Subject.code))
         inserted = set((await self.session.scalars(stmt)).all())
         grams = [{"gram": g, "code": r["code"]} for r in rows if r["code"] in inserted

@@ -135,7 +135,9 @@ async def register(session: AsyncSession, reg: Registration) -> tuple[Subject, b
                                 field="registrationNumber")
     inserted = await repo.insert_many([reg.row()])
     subject = await repo.get(reg.code)
-    assert subject is not None
+    if subject is None:  # lost a race for the registration number
+        raise SubjectExists("that registration number belongs to another subject",
+                            field="registrationNumber")
     if not inserted and not reg.same_as(subject):
         raise SubjectExists("a subject with this code is registered with different details",
                             field="code")
@@ -269,6 +271,11 @@ async def bulk_register(
             for reg in rows:
                 if reg.code in inserted:
                     result.created += 1
+                elif reg.code not in existing:  # a concurrent request took the number
+                    line_no = next(n for n, r in pending if r is reg)
+                    result.rejected.append(LineError(
+                        line_no, "that registration number belongs to another subject",
+                        "registrationNumber"))
                 elif reg.same_as(existing[reg.code]):
                     result.unchanged += 1
                 else:
