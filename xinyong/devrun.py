@@ -143,6 +143,9 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
             embedded = persistent(DATA)
             fresh = not (embedded.data_dir / "PG_VERSION").exists()
             say(("creating" if fresh else "starting") + f" embedded PostgreSQL in {embedded.data_dir}")
+            if not embedded.data_dir.is_relative_to(DATA):
+                say("  (running as root: the server runs as an unprivileged user who cannot reach "
+                    ".data/ here, so its data lives there; .data/pg-location records where)")
             server_dsn = embedded.start()
             dsn = asyncio.run(_ensure_database(server_dsn))
         say("running migrations")
