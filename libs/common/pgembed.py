@@ -108,25 +108,34 @@ def _reachable(path: Path, user: pwd.struct_passwd | None) -> bool:
 
 
 def _reachable_bindir(bindir: Path, user: pwd.struct_passwd | None) -> Path:
-    """The bindir itself, or a copy of its installation tree where `user` can run it."""
+    """The bindir itself, or a copy of its installation where `user` can run it.
+
+    pgserver's binaries find their shared libraries through an RPATH relative to the wheel
+    (`$ORIGIN/../../../pgserver.libs`), so the copy keeps that layout.
+    """
     if _reachable(bindir, user):
         return bindir
     install_root = bindir.parent
+    wheel_libs = install_root.parent.parent / "pgserver.libs"
     digest = hashlib.sha1(str(install_root).encode()).hexdigest()[:10]
     target = Path("/var/tmp") / f"xinyong-pginstall-{digest}"
-    if not (target / "bin" / "postgres").exists():
+    copied_bin = target / "pgserver" / "pginstall" / "bin"
+    if not (copied_bin / "postgres").exists():
         tmp = Path(tempfile.mkdtemp(prefix="xinyong-pginstall-", dir="/var/tmp"))
-        shutil.copytree(install_root, tmp / "tree", symlinks=True)
+        shutil.copytree(install_root, tmp / "pgserver" / "pginstall", symlinks=True)
+        if wheel_libs.is_dir():
+            shutil.copytree(wheel_libs, tmp / "pgserver.libs", symlinks=True)
         for root, dirs, files in os.walk(tmp):
             for name in dirs + files:
                 p = Path(root) / name
                 if not p.is_symlink():
+                    executable = p.is_dir() or os.access(p, os.X_OK)
                     p.chmod(p.stat().st_mode | stat.S_IRGRP | stat.S_IROTH
-                            | (stat.S_IXGRP | stat.S_IXOTH if p.is_dir() or os.access(p, os.X_OK) else 0))
+                            | (stat.S_IXGRP | stat.S_IXOTH if executable else 0))
         tmp.chmod(0o755)
-        (tmp / "tree").rename(target) if not target.exists() else None
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target / "bin"
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
+    return copied_bin
 
 
 def _preexec(user: pwd.struct_passwd | None):
