@@ -139,15 +139,17 @@ def _reachable_bindir(bindir: Path, user: pwd.struct_passwd | None) -> Path:
 
 
 def _preexec(user: pwd.struct_passwd | None):
+    prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl  # loaded before fork
+
     def run() -> None:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        # SIGQUIT is PostgreSQL's immediate shutdown: the server dies with its parent.
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGQUIT)
         os.setsid()
         if user is not None:
             os.setgroups([])
             os.setgid(user.pw_gid)
             os.setuid(user.pw_uid)
+        # After the credential change, which clears it: SIGQUIT is PostgreSQL's immediate
+        # shutdown, so the server dies with the process that started it.
+        prctl(PR_SET_PDEATHSIG, int(signal.SIGQUIT))
     return run
 
 
