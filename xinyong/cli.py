@@ -74,3 +74,7 @@ def load_demo(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

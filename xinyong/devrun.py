@@ -21,7 +21,7 @@ from libs.common.auth import mint_token
 from libs.common.settings import DEV_JWT_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / ".data"
+DATA = Path(os.environ.get("XINYONG_DATA_DIR") or ROOT / ".data")
 LOCK = DATA / "run.lock"
 DATABASE = "xinyong"
 
