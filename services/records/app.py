@@ -1,0 +1,38 @@
+"""The records service: credit records, their sources, objections and grades."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+from strawberry.fastapi import GraphQLRouter
+
+from libs.common.internal import IdentityClient
+from libs.common.web import create_service_app
+from services.records.config import RecordsSettings
+from services.records.context import context_getter
+from services.records.ingestion.endpoints import router as bulk_router
+from services.records.internal import router as internal_router
+from services.records.schema import schema
+
+
+def create_app(settings: RecordsSettings | None = None, *,
+               identity_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    """Build the records app; the engine and the identity client are created in lifespan.
+
+    `identity_transport` lets tests run the real identity app in-process.
+    """
+    settings = settings or RecordsSettings()
+
+    def routers(app: FastAPI) -> None:
+        graphql = GraphQLRouter(schema, context_getter=context_getter(settings),
+                                graphql_ide=None if settings.is_production else "graphiql")
+        app.include_router(graphql, prefix="/graphql")
+        app.include_router(bulk_router)
+        app.include_router(internal_router)
+
+    async def on_startup(app: FastAPI) -> None:
+        app.state.identity = IdentityClient(settings.identity_url, settings.gateway_secret,
+                                            caller="records", transport=identity_transport)
+
+    return create_service_app(service="records", settings=settings, build_routers=routers,
+                              on_startup=on_startup)

@@ -1,0 +1,26 @@
+"""Records service settings (env prefix XINYONG_; XINYONG_RECORDS_DATABASE_URL wins)."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import model_validator
+
+from libs.common.settings import CommonSettings, asyncpg_url
+
+
+class RecordsSettings(CommonSettings):
+    """Settings of the records service."""
+
+    port: int = 4002
+    identity_url: str = "http://127.0.0.1:4001"
+    max_submission: int = 1000
+    bulk_chunk_size: int = 5000
+    max_bulk_bytes: int = 512 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _own_database(self) -> "RecordsSettings":
+        own = os.environ.get("XINYONG_RECORDS_DATABASE_URL")
+        if own:
+            self.database_url = asyncpg_url(own)
+        return self

@@ -1,0 +1,237 @@
+"""Writing validated records: subject lookup, versioning, the hash chain and COPY.
+
+One chunk = one transaction holding the source's row lock, so concurrent submitters for the same
+agency take turns at the chain head (none breaks it, none is lost) while other agencies proceed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from libs.common.errors import Forbidden
+from libs.common.internal import IdentityClient
+from libs.common.timeutil import SHANGHAI, now
+from services.records.ingestion.parse import LineRejected, RecordDraft, parse_line
+from services.records.records.chain import content_hash, link_hash
+from services.records.records.models import GENESIS_HASH
+from services.records.records.policy import RecordStatus, retention_until
+
+COLUMNS = (
+    "record_id", "version", "agency", "source_record_id", "subject_code", "subject_kind",
+    "category", "summary", "doc_number", "doc_kind", "doc_issued_on", "doc_authority",
+    "occurred_on", "conduct_ended_on", "amount", "disclosure", "retention_until", "status",
+    "is_current", "recorded_at", "archived_at", "content_hash", "chain_seq", "prev_hash", "hash",
+)
+LOOKUP_BATCH = 10_000
+
+
+@dataclass
+class Rejection:
+    index: int
+    reason: str
+    rule: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.index, "reason": self.reason, "rule": self.rule}
+
+
+@dataclass
+class IngestResult:
+    lines: int = 0
+    created: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    # (index, record_id) of every accepted record, created, corrected or unchanged
+    accepted: list[tuple[int, int]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"lines": self.lines, "created": self.created, "corrected": self.corrected,
+                "unchanged": self.unchanged,
+                "rejected": [r.as_dict() for r in sorted(self.rejected, key=lambda r: r.index)]}
+
+
+class SubjectDirectory:
+    """Subject kinds from the identity service, remembered for one ingestion run.
+
+    Subjects are never deleted, so a known code stays known; unknown codes are asked again.
+    """
+
+    def __init__(self, client: IdentityClient) -> None:
+        self._client = client
+        self._kinds: dict[str, str] = {}
+
+    async def kinds(self, codes: Iterable[str]) -> dict[str, str]:
+        wanted = set(codes)
+        missing = sorted(wanted - self._kinds.keys())
+        for i in range(0, len(missing), LOOKUP_BATCH):
+            found, _ = await self._client.lookup(missing[i:i + LOOKUP_BATCH])
+            self._kinds.update({c: s.kind for c, s in found.items()})
+        return {c: self._kinds[c] for c in wanted if c in self._kinds}
+
+
+def today_in_china() -> date:
+    return now().astimezone(SHANGHAI).date()
+
+
+async def _asyncpg(session: AsyncSession):
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    return raw.driver_connection
+
+
+async def write_chunk(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
+                      kinds: dict[str, str], result: IngestResult) -> None:
+    """Store drafts whose subject is known, in order, as new records, corrections or no-ops."""
+    if not drafts:
+        return
+    pg = await _asyncpg(session)
+    head = await pg.fetchrow(
+        "SELECT head_seq, head_hash FROM records.sources WHERE code = $1 FOR UPDATE", agency)
+    if head is None:
+        raise Forbidden(f"agency {agency} is not registered as a source of records")
+    seq, prev = head["head_seq"], bytes(head["head_hash"])
+    source_ids = list({d.source_record_id for _, d in drafts})
+    current: dict[str, tuple[int, int, bytes]] = {
+        r["source_record_id"]: (r["record_id"], r["version"], bytes(r["content_hash"]))
+        for r in await pg.fetch(
+            "SELECT source_record_id, record_id, version, content_hash FROM records.credit_records"
+            " WHERE agency = $1 AND source_record_id = ANY($2::text[]) AND is_current",
+            agency, source_ids)}
+    repeats = len(source_ids) < len(drafts)  # a source id twice in one chunk
+    need_ids = sum(1 for s in source_ids if s not in current)
+    fresh_ids = iter([r[0] for r in await pg.fetch(
+        "SELECT nextval('records.record_id_seq') FROM generate_series(1, $1)", need_ids)]
+        if need_ids else [])
+    recorded_at = now()
+    rows: list[tuple] = []
+    positions: dict[tuple[int, int], int] = {}  # rows of this chunk that a later line may correct
+    superseded: list[tuple[int, int]] = []
+    corrections: list[tuple[int, int, str, str]] = []
+    for index, d in drafts:
+        kind = kinds[d.subject_code]
+        disclosure = d.disclosure or ("SHARED" if kind == "NATURAL_PERSON" else "PUBLIC")
+        content = content_hash(agency, d.source_record_id, d.subject_code, d.category, d.summary,
+                               d.doc_number, d.doc_kind, d.doc_issued_on, d.doc_authority,
+                               d.occurred_on, d.conduct_ended_on, d.amount, disclosure)
+        known = current.get(d.source_record_id)
+        if known is not None and known[2] == content:
+            result.unchanged += 1
+            result.accepted.append((index, known[0]))
+            continue
+        if known is None:
+            record_id, version = next(fresh_ids), 1
+            result.created += 1
+        else:
+            record_id, version = known[0], known[1] + 1
+            earlier = positions.get((record_id, known[1]))
+            if earlier is not None:
+                # corrected twice in one chunk: the earlier new row is superseded before insert
+                r = rows[earlier]
+                rows[earlier] = r[:17] + (RecordStatus.SUPERSEDED.value, False) + r[19:]
+            else:
+                superseded.append((record_id, known[1]))
+            corrections.append((record_id, version, d.source_record_id, d.subject_code))
+            result.corrected += 1
+        seq += 1
+        digest = link_hash(prev, content, seq, record_id, version, recorded_at)
+        rows.append((record_id, version, agency, d.source_record_id, d.subject_code, kind,
+                     d.category, d.summary, d.doc_number, d.doc_kind, d.doc_issued_on,
+                     d.doc_authority, d.occurred_on, d.conduct_ended_on, d.amount, disclosure,
+                     retention_until(d.category, d.occurred_on, d.conduct_ended_on),
+                     RecordStatus.ACTIVE.value, True, recorded_at, None, content, seq, prev,
+                     digest))
+        prev = digest
+        if repeats:
+            positions[(record_id, version)] = len(rows) - 1
+        current[d.source_record_id] = (record_id, version, content)
+        result.accepted.append((index, record_id))
+    if not rows:
+        return
+    if superseded:
+        await pg.execute(
+            "UPDATE records.credit_records SET is_current = false, status = 'SUPERSEDED'"
+            " WHERE (record_id, version) IN (SELECT * FROM unnest($1::bigint[], $2::int[]))",
+            [r for r, _ in superseded], [v for _, v in superseded])
+    await pg.copy_records_to_table("credit_records", schema_name="records", columns=COLUMNS,
+                                   records=rows)
+    if corrections:
+        await _publish_corrections(pg, agency, corrections)
+    await pg.execute("UPDATE records.sources SET head_seq = $2, head_hash = $3 WHERE code = $1",
+                     agency, seq, prev)
+
+
+async def _publish_corrections(pg, agency: str, corrections: list[tuple[int, int, str, str]]) -> None:
+    """RECORD_CORRECTED for each new version; open objections to them are resolved CORRECTED."""
+    resolved = await pg.fetch(
+        "UPDATE records.objections SET status = 'CORRECTED', resolved_at = now(),"
+        " resolved_by = $2, resolution = 'corrected by the source agency'"
+        " WHERE record_id = ANY($1::bigint[]) AND status = 'OPEN'"
+        " RETURNING id, record_id, subject_code",
+        [c[0] for c in corrections], f"agency:{agency}")
+    events = [("RECORD_CORRECTED", rid, subject, orjson.dumps(
+        {"agency": agency, "sourceRecordId": src, "version": version,
+         "previousVersion": version - 1}).decode())
+        for rid, version, src, subject in corrections]
+    events += [("OBJECTION_RESOLVED", r["record_id"], r["subject_code"], orjson.dumps(
+        {"objectionId": str(r["id"]), "outcome": "CORRECTED"}).decode()) for r in resolved]
+    await pg.executemany(
+        "INSERT INTO records.outbox_events (type, record_id, subject_code, payload)"
+        " VALUES ($1, $2, $3, $4::jsonb)", events)
+
+
+async def ingest_drafts(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
+                        subjects: SubjectDirectory, result: IngestResult) -> None:
+    """Reject drafts about unknown subjects, write the rest (one transaction: the caller's)."""
+    kinds = await subjects.kinds(d.subject_code for _, d in drafts)
+    known = []
+    for index, d in drafts:
+        if d.subject_code in kinds:
+            known.append((index, d))
+        else:
+            result.rejected.append(Rejection(
+                index, "unknown subject: no subject is registered with this code",
+                "unknown_subject"))
+    await write_chunk(session, agency, known, kinds, result)
+
+
+async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterable[bytes],
+                       subjects: SubjectDirectory, *, chunk_size: int = 5000,
+                       progress: Callable[[int, int], None] | None = None) -> IngestResult:
+    """Ingest NDJSON lines, one transaction per chunk: valid lines land, bad ones are reported.
+
+    Line numbers are physical, 1-based; blank lines count but are skipped.
+    """
+    result = IngestResult()
+    today = today_in_china()
+    pending: list[tuple[int, RecordDraft]] = []
+    read_bytes = 0
+
+    async def flush() -> None:
+        if pending:
+            async with session_scope() as session:
+                await ingest_drafts(session, agency, pending, subjects, result)
+            pending.clear()
+        if progress:
+            progress(result.lines, read_bytes)
+
+    line_no = 0
+    async for raw in lines:
+        line_no += 1
+        read_bytes += len(raw) + 1
+        if not raw.strip():
+            continue
+        result.lines += 1
+        try:
+            pending.append((line_no, parse_line(raw, today)))
+        except LineRejected as exc:
+            result.rejected.append(Rejection(line_no, exc.reason, exc.rule))
+        if len(pending) >= chunk_size:
+            await flush()
+    await flush()
+    return result

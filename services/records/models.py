@@ -1,0 +1,8 @@
+"""All records tables, imported together for migrations and metadata."""
+
+from services.records.grades.models import GradeBand, ScorecardRule
+from services.records.objections.models import Objection
+from services.records.outbox.models import OutboxEvent
+from services.records.records.models import CreditRecord, Source
+
+__all__ = ["CreditRecord", "GradeBand", "Objection", "OutboxEvent", "ScorecardRule", "Source"]

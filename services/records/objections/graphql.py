@@ -1,0 +1,179 @@
+"""GraphQL for record objections (named Record* so they never clash with sanctions' objections)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry.types import Info
+
+from libs.common.errors import InvalidInput, NotFound
+from libs.common.timeutil import now
+from services.records.objections import models, service
+from services.records.records import service as record_service
+from services.records.records.graphql import (
+    CreditRecord,
+    Disclosure,
+    LegalDocumentInput,
+    RecordCategory,
+    record_loader,
+)
+
+
+@strawberry.enum
+class RecordObjectionStatus(enum.Enum):
+    OPEN = "OPEN"
+    CORRECTED = "CORRECTED"
+    UPHELD = "UPHELD"
+    WITHDRAWN = "WITHDRAWN"
+
+
+@strawberry.enum
+class RecordObjectionOutcome(enum.Enum):
+    CORRECTED = "CORRECTED"
+    UPHELD = "UPHELD"
+
+
+@strawberry.type(description="A dispute of a credit record; the source verifies it within 20 days.")
+class RecordObjection:
+    _model: strawberry.Private[models.Objection]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._model.id))
+
+    @strawberry.field
+    def status(self) -> RecordObjectionStatus:
+        return RecordObjectionStatus(self._model.status)
+
+    @strawberry.field
+    def grounds(self) -> str:
+        return self._model.grounds
+
+    @strawberry.field(description="The version that was disputed.")
+    def version(self) -> int:
+        return self._model.version
+
+    @strawberry.field
+    def filed_at(self) -> datetime:
+        return self._model.filed_at
+
+    @strawberry.field(description="Verification is due before this instant.")
+    def deadline(self) -> datetime:
+        return self._model.deadline
+
+    @strawberry.field(description="Still open after its deadline.")
+    def overdue(self) -> bool:
+        return self._model.status == "OPEN" and now() >= self._model.deadline
+
+    @strawberry.field
+    def resolved_at(self) -> datetime | None:
+        return self._model.resolved_at
+
+    @strawberry.field
+    def resolution(self) -> str | None:
+        return self._model.resolution
+
+    @strawberry.field(description="The record's current version.")
+    async def record(self, info: Info) -> CreditRecord | None:
+        model = await record_loader(info).load(self._model.record_id)
+        return CreditRecord(_model=model) if model else None
+
+
+@strawberry.input
+class FileRecordObjectionInput:
+    record_id: strawberry.ID
+    grounds: str
+
+
+@strawberry.input(description="Fields to change; unset fields keep their value.")
+class RecordCorrectionInput:
+    category: RecordCategory | None = None
+    summary: str | None = None
+    legal_basis: LegalDocumentInput | None = None
+    occurred_on: date | None = None
+    conduct_ended_on: date | None = None
+    amount: Decimal | None = None
+    disclosure: Disclosure | None = None
+
+    def as_dict(self) -> dict:
+        out: dict = {}
+        if self.category:
+            out["category"] = self.category.value
+        if self.summary is not None:
+            out["summary"] = self.summary
+        if self.legal_basis:
+            b = self.legal_basis
+            out["legalBasis"] = {"number": b.number, "kind": b.kind, "issuedOn": b.issued_on,
+                                 "authority": b.authority}
+        if self.occurred_on is not None:
+            out["occurredOn"] = self.occurred_on
+        if self.conduct_ended_on is not None:
+            out["conductEndedOn"] = self.conduct_ended_on
+        if self.amount is not None:
+            out["amount"] = self.amount
+        if self.disclosure:
+            out["disclosure"] = self.disclosure.value
+        return out
+
+
+@strawberry.input
+class ResolveRecordObjectionInput:
+    objection_id: strawberry.ID
+    outcome: RecordObjectionOutcome
+    reason: str
+    correction: RecordCorrectionInput | None = None
+
+
+def _id(raw: strawberry.ID, field: str) -> int:
+    value = str(raw).strip()
+    if not value.isdigit() or len(value) > 18:
+        raise InvalidInput(f"{field} is a decimal number", field=field)
+    return int(value)
+
+
+@strawberry.type
+class ObjectionMutation:
+    @strawberry.mutation(description="The subject, or an analyst for them, disputes a record.")
+    async def file_record_objection(self, info: Info,
+                                    input: FileRecordObjectionInput) -> RecordObjection:
+        principal = info.context.authenticated()
+        async with info.context.transaction() as session:
+            objection = await service.file(session, principal, _id(input.record_id, "recordId"),
+                                           input.grounds)
+        return RecordObjection(_model=objection)
+
+    @strawberry.mutation(description="The source agency (or an analyst) decides: CORRECTED "
+                                     "writes a new version, UPHELD keeps the record.")
+    async def resolve_record_objection(self, info: Info,
+                                       input: ResolveRecordObjectionInput) -> RecordObjection:
+        principal = info.context.authenticated()
+        correction = input.correction.as_dict() if input.correction else None
+        async with info.context.transaction() as session:
+            objection = await service.resolve(session, principal,
+                                              _id(input.objection_id, "objectionId"),
+                                              input.outcome.value, input.reason, correction)
+        return RecordObjection(_model=objection)
+
+    @strawberry.mutation(description="Whoever filed an objection withdraws it.")
+    async def withdraw_record_objection(self, info: Info,
+                                        objection_id: strawberry.ID) -> RecordObjection:
+        principal = info.context.authenticated()
+        async with info.context.transaction() as session:
+            objection = await service.withdraw(session, principal,
+                                               _id(objection_id, "objectionId"))
+        return RecordObjection(_model=objection)
+
+
+@strawberry.type
+class ObjectionQuery:
+    @strawberry.field(description="Objections to a record, oldest first.")
+    async def record_objections(self, info: Info, record_id: strawberry.ID) -> list[RecordObjection]:
+        principal = info.context.authenticated()
+        rid = _id(record_id, "recordId")
+        async with info.context.transaction() as session:
+            await record_service.get_visible(session, principal, rid)
+            found = await service.of_records(session, [rid])
+        return [RecordObjection(_model=o) for o in found.get(rid, [])]

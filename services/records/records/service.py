@@ -1,0 +1,73 @@
+"""Rules for reading and withdrawing records: who sees what, and what leaves default views."""
+
+from __future__ import annotations
+
+from libs.common.auth import AccessRole, Principal
+from libs.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from libs.common.timeutil import now
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.records.outbox.repository import OutboxRepository
+from services.records.records.models import CreditRecord
+from services.records.records.policy import RecordStatus
+from services.records.records.repository import RecordRepository, Visibility
+
+ALL_LEVELS = frozenset({"PUBLIC", "SHARED", "RESTRICTED"})
+
+
+def visibility_for(principal: Principal, subject_code: str | None = None) -> Visibility:
+    """Analysts, admins and the subject see everything; authorities see PUBLIC and SHARED plus
+    their own agency's RESTRICTED records; everybody else sees PUBLIC."""
+    if principal.has(AccessRole.ANALYST, AccessRole.ADMIN) or (
+            subject_code is not None and principal.sub == subject_code):
+        return Visibility(ALL_LEVELS)
+    if principal.has(AccessRole.AUTHORITY):
+        return Visibility(frozenset({"PUBLIC", "SHARED"}), own_agency=principal.agency)
+    return Visibility(frozenset({"PUBLIC"}))
+
+
+def parse_record_id(raw: str) -> int:
+    value = str(raw).strip()
+    if not value.isdigit() or len(value) > 18:
+        raise InvalidInput("a record id is a decimal number", field="id")
+    return int(value)
+
+
+def require_source_agency(principal: Principal, record: CreditRecord) -> None:
+    """Only the agency that submitted a record (or an admin) may change it."""
+    if principal.has(AccessRole.ADMIN):
+        return
+    if not (principal.has(AccessRole.AUTHORITY) and principal.agency == record.agency):
+        raise Forbidden(f"only the source agency {record.agency} may change this record")
+
+
+async def get_visible(session: AsyncSession, principal: Principal, record_id: int) -> CreditRecord:
+    """The current version of a record the caller may see, else NOT_FOUND (no existence leak)."""
+    record = (await RecordRepository(session).current([record_id])).get(record_id)
+    if record is None or not visibility_for(principal, record.subject_code).allows(record):
+        raise NotFound("no such record")
+    return record
+
+
+async def withdraw(session: AsyncSession, principal: Principal, record_id: int,
+                   reason: str) -> CreditRecord:
+    """The source agency withdraws a record; sanctions learn it through the outbox."""
+    from services.records.objections.service import close_open_objection
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("give the reason for the withdrawal", field="reason")
+    record = (await RecordRepository(session).current([record_id], lock=True)).get(record_id)
+    if record is None:
+        raise NotFound("no such record")
+    require_source_agency(principal, record)
+    if record.status == RecordStatus.WITHDRAWN.value:
+        raise Conflict("the record is already withdrawn")
+    record.status = RecordStatus.WITHDRAWN.value
+    await close_open_objection(session, record, "CORRECTED", principal.sub,
+                               f"record withdrawn: {reason}")
+    await OutboxRepository(session).publish(
+        "RECORD_WITHDRAWN", record_id=record.record_id, subject_code=record.subject_code,
+        payload={"agency": record.agency, "sourceRecordId": record.source_record_id,
+                 "version": record.version, "reason": reason, "at": now().isoformat()})
+    return record

@@ -1,0 +1,28 @@
+"""The records subgraph schema."""
+
+import strawberry
+
+from libs.common.graphql import schema_extensions
+from services.records.grades.graphql import Grade
+from services.records.objections.graphql import ObjectionMutation, ObjectionQuery, RecordObjection
+from services.records.records.graphql import CreditRecord, RecordMutation, RecordQuery
+from services.records.subject import Subject
+
+
+@strawberry.type
+class Query(RecordQuery, ObjectionQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(RecordMutation, ObjectionMutation):
+    pass
+
+
+schema = strawberry.federation.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[Subject, CreditRecord, RecordObjection, Grade],
+    extensions=schema_extensions(),
+    federation_version="2.9",
+)

@@ -1,0 +1,55 @@
+import httpx
+import pytest
+
+from libs.common.testing import GraphQLClient
+from services.identity.app import create_app as create_identity_app
+from services.identity.config import IdentitySettings
+from services.records.app import create_app
+from services.records.config import RecordsSettings
+
+ADMIN = {"roles": ["admin"]}
+ANALYST = {"roles": ["analyst"]}
+CONSUMER = {"roles": ["consumer"], "purposes": ["LENDING"]}
+SPC = {"roles": ["authority"], "agency": "SPC"}
+STA = {"roles": ["authority"], "agency": "STA"}
+SAMR = {"roles": ["authority"], "agency": "SAMR"}
+
+
+@pytest.fixture
+async def identity_app(db_url):
+    app = create_identity_app(IdentitySettings(database_url=db_url, environment="test"))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+def records_settings(db_url):
+    return RecordsSettings(database_url=db_url, environment="test", identity_url="http://identity",
+                           bulk_chunk_size=3, max_submission=50)
+
+
+@pytest.fixture
+async def records_app(records_settings, identity_app):
+    app = create_app(records_settings, identity_transport=httpx.ASGITransport(app=identity_app))
+    async with app.router.lifespan_context(app):
+        yield app
+        await app.state.identity.aclose()
+
+
+@pytest.fixture
+async def http(records_app):
+    transport = httpx.ASGITransport(app=records_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://records") as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http):
+    return GraphQLClient(http)
+
+
+@pytest.fixture
+async def identity_gql(identity_app):
+    transport = httpx.ASGITransport(app=identity_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://identity") as client:
+        yield GraphQLClient(client)
