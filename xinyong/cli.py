@@ -7,10 +7,12 @@ import os
 import typer
 
 from services.identity.cli import app as identity_app
+from services.records.cli import app as records_app
 
 app = typer.Typer(help="Xinyong: credit-restriction backend tools.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 app.add_typer(identity_app, name="identity")
+app.add_typer(records_app, name="records")
 
 
 @app.command()

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.common.errors import Forbidden
 from libs.common.internal import IdentityClient
 from libs.common.timeutil import SHANGHAI, now
+from services.records.pg import driver_connection
 from services.records.ingestion.parse import LineRejected, RecordDraft, parse_line
 from services.records.records.chain import content_hash, link_hash
 from services.records.records.models import GENESIS_HASH
@@ -79,18 +80,12 @@ def today_in_china() -> date:
     return now().astimezone(SHANGHAI).date()
 
 
-async def _asyncpg(session: AsyncSession):
-    conn = await session.connection()
-    raw = await conn.get_raw_connection()
-    return raw.driver_connection
-
-
 async def write_chunk(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
                       kinds: dict[str, str], result: IngestResult) -> None:
     """Store drafts whose subject is known, in order, as new records, corrections or no-ops."""
     if not drafts:
         return
-    pg = await _asyncpg(session)
+    pg = await driver_connection(session)
     head = await pg.fetchrow(
         "SELECT head_seq, head_hash FROM records.sources WHERE code = $1 FOR UPDATE", agency)
     if head is None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.records.pg import driver_connection
 from services.records.records.chain import BrokenLink, check_row
 from services.records.records.models import GENESIS_HASH
 
@@ -48,8 +49,7 @@ async def verify_source(session: AsyncSession, agency: str,
 
     Runs in a REPEATABLE READ snapshot when the caller's transaction is one; rows are streamed.
     """
-    conn = await session.connection()
-    pg = (await conn.get_raw_connection()).driver_connection
+    pg = await driver_connection(session)
     report = ChainReport(agency)
     head = await pg.fetchrow("SELECT head_seq, head_hash FROM records.sources WHERE code = $1",
                              agency)
@@ -77,8 +77,7 @@ async def verify_source(session: AsyncSession, agency: str,
 
 async def verify_all(session: AsyncSession, agencies: list[str] | None = None,
                      progress: Callable[[int], None] | None = None) -> VerificationResult:
-    conn = await session.connection()
-    pg = (await conn.get_raw_connection()).driver_connection
+    pg = await driver_connection(session)
     if not agencies:
         agencies = [r[0] for r in await pg.fetch("SELECT code FROM records.sources ORDER BY code")]
     result = VerificationResult()
