@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import structlog
-from graphql import GraphQLError
+from graphql import GraphQLError, ValidationRule
+from graphql.language import DocumentNode, OperationDefinitionNode
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -16,6 +21,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.fastapi import BaseContext
 
 from libs.common.auth import ANONYMOUS, AccessRole, Principal, TokenVerifier
@@ -27,6 +33,11 @@ log = structlog.get_logger("graphql")
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
+MAX_OPERATIONS = 5
+# The request body limit of /graphql (web.BodySizeLimit) bounds document size; a document is
+# also refused past this many bytes, since one huge string literal is a single token.
+MAX_DOCUMENT_BYTES = 64 * 1024
+MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 class ServiceContext(BaseContext):
@@ -94,14 +105,95 @@ class MaskUnexpectedErrors(MaskErrors):
         )
 
 
+class MaxOperationsRule(ValidationRule):
+    """Validation rule: at most MAX_OPERATIONS operation definitions in one document."""
+
+    def enter_document(self, node: DocumentNode, *_args: Any) -> None:
+        count = sum(isinstance(d, OperationDefinitionNode) for d in node.definitions)
+        if count > MAX_OPERATIONS:
+            self.report_error(GraphQLError(
+                f"The document has {count} operations; at most {MAX_OPERATIONS} are allowed.",
+                extensions={"code": "LIMIT_EXCEEDED", "limit": "maxOperations", "max": MAX_OPERATIONS},
+            ))
+
+
+class MaxDocumentSize(SchemaExtension):
+    """Refuse documents over MAX_DOCUMENT_BYTES before they are parsed."""
+
+    def on_parse(self) -> Iterator[None]:
+        query = self.execution_context.query or ""
+        if len(query) > MAX_DOCUMENT_BYTES or len(query.encode()) > MAX_DOCUMENT_BYTES:
+            raise GraphQLError(
+                f"The GraphQL document is larger than {MAX_DOCUMENT_BYTES} bytes.",
+                extensions={"code": "LIMIT_EXCEEDED", "limit": "maxDocumentBytes",
+                            "max": MAX_DOCUMENT_BYTES},
+            )
+        yield
+
+
+def _is_production(context: Any) -> bool:
+    settings = getattr(context, "settings", None)
+    if settings is not None and hasattr(settings, "is_production"):
+        return bool(settings.is_production)
+    return os.environ.get("XINYONG_ENVIRONMENT", "development").lower() == "production"
+
+
+class IntrospectionOffInProduction(AddValidationRules):
+    """Introspection (`__schema`, `__type`) is refused in production; on elsewhere."""
+
+    def __init__(self) -> None:
+        super().__init__([NoSchemaIntrospectionCustomRule])
+
+    def on_operation(self) -> Iterator[None]:
+        if not _is_production(self.execution_context.context):
+            yield
+            return
+        yield from super().on_operation()
+
+
+# Messages of strawberry's / graphql-core's limiters, which carry no code of their own.
+_LIMIT_MESSAGES = (
+    (re.compile(r"exceeds maximum operation depth", re.I), "maxDepth"),
+    (re.compile(r"aliases found\. Allowed", re.I), "maxAliases"),
+    (re.compile(r"Document contains more than \d+ tokens", re.I), "maxTokens"),
+)
+
+
+class LimitErrorCodes(SchemaExtension):
+    """Give limit violations the contract's `extensions.code: LIMIT_EXCEEDED`."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None) or []
+        tagged = []
+        for error in errors:
+            code = (error.extensions or {}).get("code")
+            limit = next((name for pattern, name in _LIMIT_MESSAGES
+                          if pattern.search(error.message or "")), None)
+            if code is None and limit is not None:
+                error = GraphQLError(error.message, nodes=error.nodes, source=error.source,
+                                     positions=error.positions, path=error.path,
+                                     original_error=error.original_error,
+                                     extensions={**(error.extensions or {}),
+                                                 "code": "LIMIT_EXCEEDED", "limit": limit})
+            tagged.append(error)
+        if errors:
+            result.errors = tagged
+
+
 def schema_extensions() -> list:
     """Extensions every subgraph runs: limits first, then caches, then error masking."""
     return [
+        MaxDocumentSize,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules([MaxOperationsRule]),
+        IntrospectionOffInProduction,
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
+        LimitErrorCodes,
     ]
 

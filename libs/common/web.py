@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from libs.common.auth import TokenVerifier
 from libs.common.db import create_engine, make_sessionmaker
 from libs.common.errors import AppError
-from libs.common.graphql import ServiceContext
+from libs.common.graphql import MAX_BODY_BYTES, ServiceContext
 from libs.common.logging import configure_logging
 from libs.common.settings import GATEWAY_SECRET_HEADER, CommonSettings
 from libs.common.telemetry import instrument_app, setup_tracing
@@ -83,6 +83,70 @@ class GatewaySecretMiddleware:
         await self.app(scope, receive, send)
 
 
+class BodySizeLimitMiddleware:
+    """Refuses request bodies over `max_bytes` on the GraphQL path with 413 LIMIT_EXCEEDED.
+
+    Checks Content-Length up front and counts streamed (chunked) bodies as they arrive; bulk
+    REST endpoints keep their own, larger limits.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES,
+                 path_prefix: str = "/graphql") -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.path_prefix = path_prefix
+
+    def _too_large(self) -> JSONResponse:
+        return JSONResponse(
+            {"errors": [{"message": f"The request body is larger than {self.max_bytes} bytes.",
+                         "extensions": {"code": "LIMIT_EXCEEDED", "limit": "maxBodyBytes",
+                                        "max": self.max_bytes}}]},
+            status_code=413,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.path_prefix):
+            await self.app(scope, receive, send)
+            return
+        for key, value in scope["headers"]:
+            if key == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.max_bytes:
+                    await self._too_large()(scope, receive, send)
+                    return
+                break
+        # Read the whole (bounded) body first, so an oversized chunked body is refused before
+        # the app starts a response.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large()(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> dict:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
 def create_service_app(
     *,
     service: str,
@@ -107,7 +171,7 @@ def create_service_app(
         app.state.read_engine = read_engine
         app.state.read_sessionmaker = make_sessionmaker(read_engine)
         app.state.verifier = TokenVerifier(settings)
-        instrument_app(app, engine)
+        instrument_app(app, engine, read_engine if read_engine is not engine else None)
         if on_startup is not None:
             await on_startup(app)
         try:
@@ -141,6 +205,7 @@ def create_service_app(
         return JSONResponse({"status": "ready"})
 
     build_routers(app)
+    app.add_middleware(BodySizeLimitMiddleware)
     if settings.require_gateway_secret:
         app.add_middleware(GatewaySecretMiddleware, secret=settings.gateway_secret)
     app.add_middleware(RequestIdMiddleware)

@@ -22,8 +22,13 @@
 //                               checked when set. Same variables as libs/common/settings.py.
 //   XINYONG_GATEWAY_VERIFY_JWT  "0"/"false" disables edge JWT verification (subgraphs
 //                               still verify); default on.
-//   XINYONG_ENVIRONMENT         "production" turns GraphiQL, the landing page and query-plan
-//                               exposure off and refuses the development secrets.
+//   XINYONG_ENVIRONMENT         "production" turns GraphiQL, the landing page, introspection
+//                               and query-plan exposure off and refuses the development secrets.
+//   XINYONG_OTLP_ENDPOINT       OTLP/HTTP collector base URL (e.g. http://otel-collector:4318):
+//                               traces go to <endpoint>/v1/traces with W3C trace context
+//                               continued from the client and propagated to subgraphs.
+//   XINYONG_GATEWAY_METRICS     "0" turns the Prometheus endpoint /metrics off (default on).
+//   Limits: see edge.ts (XINYONG_GATEWAY_MAX_*, _UPSTREAM_TIMEOUT_MS, _REQUEST_DEADLINE_MS).
 import { fileURLToPath } from 'node:url';
 import {
   createInlineSigningKeyProvider,
@@ -33,8 +38,16 @@ import {
   type GatewayPlugin,
 } from '@graphql-hive/gateway';
 import { unifiedGraphHandler, useQueryPlan } from '@graphql-hive/router-runtime';
-import { GraphQLError } from 'graphql';
-import { maskError as defaultMaskError, type MaskError } from 'graphql-yoga';
+import { openTelemetrySetup } from '@graphql-hive/gateway/opentelemetry/setup';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import {
+  LIMITS,
+  maskError,
+  requestIdOptions,
+  useEdgeLimits,
+  useErrorContract,
+} from './edge.ts';
 
 const env = process.env;
 
@@ -46,7 +59,9 @@ const gatewaySecret = env.XINYONG_GATEWAY_SECRET || DEV_GATEWAY_SECRET;
 const jwtSecret = env.XINYONG_JWT_SECRET || DEV_JWT_SECRET;
 const jwtJwksUrl = env.XINYONG_JWT_JWKS_URL || '';
 const jwtPublicKey = env.XINYONG_JWT_PUBLIC_KEY || '';
-const verifyJwt = !['0', 'false', 'no', 'off'].includes((env.XINYONG_GATEWAY_VERIFY_JWT ?? '').toLowerCase());
+const isOff = (value: string | undefined) => ['0', 'false', 'no', 'off'].includes((value ?? '').toLowerCase());
+const verifyJwt = !isOff(env.XINYONG_GATEWAY_VERIFY_JWT);
+const otlpEndpoint = (env.XINYONG_OTLP_ENDPOINT || '').replace(/\/+$/, '');
 
 if (isProduction && gatewaySecret === DEV_GATEWAY_SECRET) {
   throw new Error('XINYONG_GATEWAY_SECRET must be set in production');
@@ -57,8 +72,22 @@ if (isProduction && verifyJwt && jwtSecret === DEV_JWT_SECRET && !jwtJwksUrl && 
 
 // Client request headers forwarded to every subgraph request. `x-request-id` is
 // handled by the built-in requestId plugin (generated when missing, sent upstream
-// and returned to the client).
-const FORWARDED_HEADERS = ['authorization', 'traceparent', 'tracestate', 'baggage'] as const;
+// and returned to the client). With OpenTelemetry on, the plugin continues the
+// client's W3C trace context and injects its own span's `traceparent` upstream, so
+// the raw client headers are forwarded only when tracing is off.
+const FORWARDED_HEADERS = otlpEndpoint
+  ? (['authorization'] as const)
+  : (['authorization', 'traceparent', 'tracestate', 'baggage'] as const);
+
+// OTLP/HTTP export of the gateway's spans (HTTP request, GraphQL operation, plan,
+// subgraph fetches) when a collector is configured.
+if (otlpEndpoint) {
+  openTelemetrySetup({
+    contextManager: new AsyncLocalStorageContextManager(),
+    resource: { serviceName: 'xinyong-gateway', serviceVersion: '0.1.0' },
+    traces: { exporter: new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces` }), batching: { scheduledDelayMillis: 500 } },
+  });
+}
 
 // XINYONG_<NAME>_URL -> transport override for subgraph <name> (names are [a-z0-9_]).
 // Entries for names that are not in the supergraph are ignored by the gateway.
@@ -106,49 +135,9 @@ function gatewaySecretHeaders(): Record<string, string> {
   return { 'x-xinyong-gateway-secret': gatewaySecret };
 }
 
-// The JWT plugin rejects bad tokens with bare errors (HTTP 400 for undecodable
-// tokens, 401 for a bad signature or expiry). Give them the contract's
-// `extensions.code: UNAUTHENTICATED` and a uniform 401.
-const JWT_REJECTIONS = new Set(['Unauthenticated', 'Invalid authentication token provided']);
-function useUnauthenticatedErrorCode(): GatewayPlugin {
-  const tag = (error: any) => {
-    if (!error || typeof error !== 'object' || !JWT_REJECTIONS.has(error.message)) return;
-    const extensions = error.extensions;
-    if (!extensions || typeof extensions !== 'object' || extensions.code) return;
-    if (extensions.http?.status !== 400 && extensions.http?.status !== 401) return;
-    extensions.code = 'UNAUTHENTICATED';
-    extensions.http = { ...extensions.http, status: 401 };
-  };
-  return {
-    onResultProcess({ result }) {
-      for (const item of Array.isArray(result) ? result : [result]) {
-        const errors = (item as { errors?: unknown[] } | undefined)?.errors;
-        if (Array.isArray(errors)) errors.forEach(tag);
-      }
-    },
-  };
-}
-
-// A subgraph that cannot be reached (connection refused, reset, non-GraphQL
-// answer) is the contract's UNAVAILABLE, not a masked INTERNAL_SERVER_ERROR:
-// clients must see that the answer is missing, never a guess.
-const maskError: MaskError = (error, message, isDev) => {
-  if (error instanceof GraphQLError && error.extensions?.code === 'SUBREQUEST_HTTP_ERROR') {
-    const service = typeof error.extensions.serviceName === 'string' ? error.extensions.serviceName : 'upstream';
-    return new GraphQLError(`The ${service} service is unavailable; try again later.`, {
-      nodes: error.nodes,
-      source: error.source,
-      positions: error.positions,
-      path: error.path,
-      extensions: { code: 'UNAVAILABLE', service },
-    });
-  }
-  return defaultMaskError(error, message, isDev);
-};
-
-// Place for further edge plugins (limits, persisted operations, ...).
 const plugins: GatewayPlugin[] = [
-  useUnauthenticatedErrorCode(),
+  useEdgeLimits(),
+  useErrorContract(),
   // Outside production, a request with header `x-xinyong-query-plan: 1` gets the
   // Rust planner's plan in `extensions.queryPlan` (debugging; used by the e2e test).
   useQueryPlan({
@@ -168,7 +157,36 @@ export const gatewayConfig = defineConfig({
   graphiql: !isProduction,
   landingPage: !isProduction,
   transportEntries: subgraphUrlOverrides(),
-  requestId: { headerName: 'x-request-id' },
+  requestId: requestIdOptions,
+  // Limits (edge.ts has the rest): graphql-armor's parser-level token limit and depth.
+  maxTokens: LIMITS.maxTokens,
+  maxDepth: LIMITS.maxDepth,
+  blockFieldSuggestions: isProduction,
+  disableIntrospection: isProduction,
+  // Batched requests (a JSON array of operations) are refused: one operation per request.
+  batching: false,
+  upstreamTimeout: LIMITS.upstreamTimeoutMs,
+  requestDeadline: LIMITS.requestDeadlineMs,
+  // Request rate, latency and errors per operation and per subgraph, for Prometheus.
+  prometheus: isOff(env.XINYONG_GATEWAY_METRICS)
+    ? undefined
+    : {
+        endpoint: '/metrics',
+        metrics: {
+          graphql_yoga_http_duration: true,
+          graphql_gateway_fetch_duration: true,
+          graphql_gateway_subgraph_execute_duration: true,
+          graphql_gateway_subgraph_execute_errors: true,
+          graphql_envelop_request_duration: true,
+          graphql_envelop_request: true,
+          graphql_envelop_error_result: true,
+          graphql_envelop_phase_parse: false,
+          graphql_envelop_phase_validate: false,
+          graphql_envelop_phase_context: false,
+          graphql_envelop_phase_execute: true,
+        },
+      },
+  openTelemetry: otlpEndpoint ? { traces: true, inheritContext: true, propagateContext: true } : undefined,
   propagateHeaders: {
     fromClientToSubgraphs({ request }) {
       const headers: Record<string, string> = gatewaySecretHeaders();
