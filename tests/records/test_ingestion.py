@@ -184,3 +184,24 @@ async def test_bulk_needs_an_agency_token(http, headers):
     response = await http.post("/records/bulk", content=b"", headers={**headers(roles=["admin"]),
                                                                       **NDJSON})
     assert response.status_code == 403
+
+
+async def test_an_unreachable_identity_service_fails_the_submission_and_writes_nothing(
+        db_url, identity_gql):
+    import httpx
+
+    from libs.common.testing import GraphQLClient
+    from services.records.app import create_app
+    from services.records.config import RecordsSettings
+
+    org = await create_subject(identity_gql, org_code(11))
+    app = create_app(RecordsSettings(database_url=db_url, environment="test",
+                                     identity_url="http://127.0.0.1:9"))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://records") as client:
+            body = await GraphQLClient(client).execute(SUBMIT, {"input": [record("U-1", org)]},
+                                                       as_=SPC)
+        await app.state.identity.aclose()
+    assert error_codes(body) == ["UNAVAILABLE"]
+    assert await count_records(db_url) == 0

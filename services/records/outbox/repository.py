@@ -38,7 +38,7 @@ class OutboxRepository:
             if not (txid.isdigit() and event_id.isdigit()):
                 raise InvalidInput("malformed cursor", field="after")
             where += " AND (txid, id) > (CAST(:txid AS xid8), :id)"
-            params.update(txid=txid, id=int(event_id))
+            params.update(txid=int(txid), id=int(event_id))
         rows = (await self.session.execute(text(
             "SELECT id, txid::text AS txid, type, record_id, subject_code, occurred_at, payload"
             f" FROM records.outbox_events WHERE {where} ORDER BY txid, id LIMIT :limit"),
