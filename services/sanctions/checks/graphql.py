@@ -1,0 +1,172 @@
+"""GraphQL: `check`, `screen`, and analysts asking who checked a subject."""
+
+from __future__ import annotations
+
+import base64
+import enum
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from libs.common.auth import AccessRole
+from libs.common.errors import InvalidInput
+from libs.common.identifiers import InvalidCode, mask_code, parse_code
+from services.sanctions.catalogue.graphql import Measure
+from services.sanctions.checks import service
+from services.sanctions.checks.repository import AuditRepository, Row
+from services.sanctions.enums import MeasureEffect, Purpose, Role
+from services.sanctions.errors import invalid_code
+from services.sanctions.listings.graphql import Listing, RoleLink
+
+MAX_AUDIT_PAGE = 500
+
+
+@strawberry.enum
+class CheckStatus(enum.Enum):
+    CLEAR = "CLEAR"
+    RESTRICTED = "RESTRICTED"
+
+
+@strawberry.type(description="A measure applied to the subject, the listing behind it, and the "
+                             "role through which it reaches the subject, if any.")
+class AppliedMeasure:
+    measure: Measure
+    listing: Listing
+    via: RoleLink | None
+
+
+def _applied(row: Row, at: datetime) -> AppliedMeasure:
+    restriction, listing, credit_list, measure = row
+    via = None
+    if restriction.via_organization:
+        via = RoleLink(organization_code=strawberry.ID(restriction.via_organization),
+                       role=Role(restriction.via_role))
+    return AppliedMeasure(
+        measure=Measure(code=strawberry.ID(measure.code), name=measure.name,
+                        purpose=Purpose(restriction.purpose),
+                        effect=MeasureEffect(restriction.effect)),
+        listing=Listing.of(listing, credit_list, at), via=via)
+
+
+@strawberry.type(description="The answer to one check; `reference` is its audit entry.")
+class Check:
+    code: strawberry.ID
+    purpose: Purpose
+    status: CheckStatus
+    restricted: bool
+    checked_at: datetime
+    at: datetime
+    reference: strawberry.ID
+    restrictions: list[AppliedMeasure]
+    incentives: list[AppliedMeasure]
+    input_index: int | None = strawberry.field(
+        default=None, description="In a screen: the position of this code in the input list.")
+
+    @classmethod
+    def of(cls, info: Info, r: service.CheckResult) -> "Check":
+        sees = info.context.principal.sees_personal_data
+        return cls(
+            code=strawberry.ID(mask_code(r.code) if r.is_person and not sees else r.code),
+            purpose=Purpose(r.purpose),
+            status=CheckStatus.RESTRICTED if r.restricted else CheckStatus.CLEAR,
+            restricted=r.restricted, checked_at=r.checked_at, at=r.at,
+            reference=strawberry.ID(str(r.reference)),
+            restrictions=[_applied(row, r.at) for row in r.restrictions],
+            incentives=[_applied(row, r.at) for row in r.incentives], input_index=r.index)
+
+
+@strawberry.type(name="InvalidCode", description="A code that was not checked, and why.")
+class InvalidCodeEntry:
+    code: str
+    reason: str
+
+
+@strawberry.type(description="Many subjects, one purpose: only restricted and invalid codes.")
+class Screening:
+    checked: int
+    restricted: list[Check]
+    invalid: list[InvalidCodeEntry]
+
+
+@strawberry.type(description="One audited check or screen entry about a subject.")
+class CheckAuditRecord:
+    reference: strawberry.ID
+    consumer: str
+    operation: str
+    purpose: Purpose
+    outcome: str
+    checked_at: datetime
+    at: datetime | None
+    request_id: str | None
+
+
+@strawberry.type
+class CheckAuditPage:
+    entries: list[CheckAuditRecord]
+    end_cursor: str | None
+    has_more: bool
+
+
+def _cursor(checked_at: datetime, ref: str) -> str:
+    return base64.urlsafe_b64encode(f"{checked_at.isoformat()}|{ref}".encode()).decode()
+
+
+def _decode(cursor: str) -> tuple[datetime, str]:
+    try:
+        at, ref = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        return datetime.fromisoformat(at), ref
+    except Exception:
+        raise InvalidInput("malformed cursor", field="after") from None
+
+
+@strawberry.type
+class CheckQuery:
+    @strawberry.field(description="Is this subject restricted for this purpose at `at` (default: "
+                                  "now)? Never null, never a guess.")
+    async def check(self, info: Info, code: strawberry.ID, purpose: Purpose,
+                    at: datetime | None = None) -> Check:
+        ctx = info.context
+        principal = ctx.authenticated()
+        result = await service.check(ctx.read, ctx.audit, principal, str(code), purpose.value, at,
+                                     ctx.request_id)
+        return Check.of(info, result)
+
+    @strawberry.field(description="Many subjects, one purpose: returns only the restricted ones and "
+                                  "the codes that were invalid. At most 10,000 codes "
+                                  "(LIMIT_EXCEEDED beyond).")
+    async def screen(self, info: Info, codes: list[strawberry.ID], purpose: Purpose,
+                     at: datetime | None = None) -> Screening:
+        ctx = info.context
+        principal = ctx.authenticated()
+        result = await service.screen(ctx.read, ctx.audit, principal, [str(c) for c in codes],
+                                      purpose.value, at, ctx.request_id,
+                                      ctx.settings.max_screen_codes)
+        return Screening(checked=result.checked,
+                         restricted=[Check.of(info, r) for r in result.restricted],
+                         invalid=[InvalidCodeEntry(code=c, reason=reason)
+                                  for c, reason in result.invalid])
+
+    @strawberry.field(description="Who checked this subject, newest first (analysts and admins).")
+    async def checks_of_subject(self, info: Info, code: strawberry.ID, first: int = 50,
+                                after: str | None = None) -> CheckAuditPage:
+        ctx = info.context
+        ctx.authenticated(AccessRole.ANALYST, AccessRole.ADMIN)
+        if not 1 <= first <= MAX_AUDIT_PAGE:
+            raise InvalidInput(f"first must be between 1 and {MAX_AUDIT_PAGE}", field="first")
+        try:
+            parsed = parse_code(str(code))
+        except InvalidCode as exc:
+            raise invalid_code(exc) from None
+        await ctx.audit.flush()  # what this process has buffered is part of the answer
+        async with ctx.transaction() as session:
+            rows = await AuditRepository(session).of_subject(
+                parsed.code, _decode(after) if after else None, first + 1)
+        page = rows[:first]
+        return CheckAuditPage(
+            entries=[CheckAuditRecord(reference=strawberry.ID(str(r.id)), consumer=r.consumer,
+                                      operation=r.operation, purpose=Purpose(r.purpose),
+                                      outcome=r.outcome, checked_at=r.checked_at, at=r.at,
+                                      request_id=r.request_id) for r in page],
+            end_cursor=_cursor(page[-1].checked_at, str(page[-1].id)) if page else None,
+            has_more=len(rows) > first)

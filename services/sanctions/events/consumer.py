@@ -1,0 +1,118 @@
+"""Consuming the records service's outbox: withdrawn or corrected records.
+
+At-least-once delivery from records; idempotent here: each event id is applied once
+(`processed_events`), and applying is itself idempotent (a record already noted as withdrawn is
+not noted again, a review hold is not opened twice). A listing whose basis records are all
+withdrawn or corrected is suspended for review (SUSPENDED, its checks clear) until its authority
+reinstates or lifts it. Events that arrive late (after expiry or lifting) are still recorded in
+the decision log; nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from libs.common.db import transaction
+from libs.common.internal import RecordsClient
+from libs.common.timeutil import now as clock
+from services.sanctions.decisionlog.chain import Journal
+from services.sanctions.events.models import ConsumerCursor, ProcessedEvent
+from services.sanctions.listings.models import ListingStatus
+from services.sanctions.listings.repository import ListingRepository
+from services.sanctions.listings.service import commit_transition, open_hold
+from services.sanctions.listings.status import status_at
+
+log = structlog.get_logger("sanctions.events")
+
+CONSUMER = "records-outbox"
+ACTOR = "records-events"
+
+
+def classify(event_type: str) -> str | None:
+    """WITHDRAWN, CORRECTED or None, however records spells it (record.withdrawn, ...)."""
+    t = event_type.upper().replace(".", "_").replace("-", "_")
+    if t.endswith("WITHDRAWN"):
+        return "WITHDRAWN"
+    if t.endswith("CORRECTED"):
+        return "CORRECTED"
+    return None
+
+
+async def apply_event(session, event: dict, now: datetime) -> str:
+    """Apply one event in the caller's transaction; returns what it did."""
+    event_id = str(event["id"])
+    kind = classify(str(event.get("type") or ""))
+    record_id = str(event.get("recordId") or "") or None
+    inserted = await session.scalar(
+        insert(ProcessedEvent).values(event_id=event_id, type=str(event.get("type"))[:64],
+                                      record_id=record_id, effect="pending")
+        .on_conflict_do_nothing().returning(ProcessedEvent.event_id))
+    if inserted is None:
+        return "duplicate"
+    effect = "ignored"
+    if kind is not None and record_id:
+        suspended, noted = [], []
+        for listing in await ListingRepository(session).open_resting_on(record_id):
+            if record_id not in (listing.withdrawn_record_ids or []):
+                listing.withdrawn_record_ids = [*(listing.withdrawn_record_ids or []), record_id]
+            journal = Journal()
+            journal.record(listing.id, f"BASIS_{kind}", ACTOR, now, record=record_id,
+                           event=event_id)
+            rests_on_withdrawn = set(listing.basis_record_ids) <= set(listing.withdrawn_record_ids)
+            in_force = status_at(listing, now) in (ListingStatus.PENDING, ListingStatus.ACTIVE,
+                                                   ListingStatus.SUSPENDED)
+            has_review = any(h["kind"] == "RECORD_REVIEW" and h.get("until") is None
+                             for h in listing.holds)
+            if rests_on_withdrawn and in_force and not has_review:
+                open_hold(listing, "RECORD_REVIEW", event_id, now)
+                suspended.append(str(listing.id))
+            else:
+                noted.append(str(listing.id))
+            await commit_transition(session, listing, journal, now)
+        effect = f"{kind.lower()}: suspended {len(suspended)}, noted {len(noted)}"
+    await session.execute(update(ProcessedEvent).where(ProcessedEvent.event_id == event_id)
+                          .values(effect=effect))
+    return effect
+
+
+async def consume_once(sessionmaker, records: RecordsClient, *, limit: int = 500) -> dict:
+    """Read one page of records' events from the stored cursor, apply each, move the cursor."""
+    async with transaction(sessionmaker) as session:
+        cursor = await session.scalar(select(ConsumerCursor.cursor)
+                                      .where(ConsumerCursor.name == CONSUMER))
+    body = await records.events(cursor, limit)
+    applied = duplicates = 0
+    for event in body.get("events") or []:
+        async with transaction(sessionmaker) as session:
+            effect = await apply_event(session, event, clock())
+        if effect == "duplicate":
+            duplicates += 1
+        else:
+            applied += 1
+    new_cursor = body.get("cursor") or cursor
+    async with transaction(sessionmaker) as session:
+        await session.execute(
+            insert(ConsumerCursor).values(name=CONSUMER, cursor=new_cursor, updated_at=clock())
+            .on_conflict_do_update(index_elements=["name"],
+                                   set_={"cursor": new_cursor, "updated_at": clock()}))
+    return {"applied": applied, "duplicates": duplicates, "cursor": new_cursor,
+            "hasMore": bool(body.get("hasMore"))}
+
+
+async def run_forever(sessionmaker, records: RecordsClient, interval: float, limit: int) -> None:
+    """Poll records' outbox; a records outage only delays (and logs), it never skips."""
+    while True:
+        try:
+            while (await consume_once(sessionmaker, records, limit=limit))["hasMore"]:
+                pass
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("records events: poll failed, will retry", error=type(exc).__name__,
+                        detail=str(exc)[:200])
+        await asyncio.sleep(interval)

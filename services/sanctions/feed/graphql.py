@@ -1,0 +1,89 @@
+"""GraphQL: `restrictionChanges`, for consumers keeping a local copy of the index."""
+
+from __future__ import annotations
+
+import base64
+import enum
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from libs.common.errors import InvalidInput
+from libs.common.timeutil import now
+from services.sanctions.checks.service import allowed
+from services.sanctions.enums import Purpose
+from services.sanctions.feed.repository import ChangeFeed
+
+MAX_PAGE = 10_000
+
+
+@strawberry.enum
+class ChangeOp(enum.Enum):
+    UPSERT = "UPSERT"
+    DELETE = "DELETE"
+
+
+@strawberry.type(description="One change to a restriction-index row (code, purpose, measure, "
+                             "listing); replaying every change from the start rebuilds the index.")
+class RestrictionChange:
+    code: strawberry.ID
+    purpose: Purpose
+    measure: strawberry.ID
+    listing_id: strawberry.ID
+    op: ChangeOp
+    effective_from: datetime | None
+    effective_until: datetime | None
+
+
+@strawberry.type
+class RestrictionChangePage:
+    changes: list[RestrictionChange]
+    end_cursor: str | None
+    has_more: bool
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"rc:{last_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        prefix, value = base64.urlsafe_b64decode(cursor.encode()).decode().split(":", 1)
+        if prefix != "rc":
+            raise ValueError(prefix)
+        return int(value)
+    except Exception:
+        raise InvalidInput("malformed cursor", field="after") from None
+
+
+@strawberry.type
+class FeedQuery:
+    @strawberry.field(description="Changes to the restriction index for one purpose, oldest first. "
+                                  "Codes are in clear: a consumer gets what it must enforce for "
+                                  "its own purposes, and every page read is audited.")
+    async def restriction_changes(self, info: Info, purpose: Purpose, after: str | None = None,
+                                  first: int = 1000) -> RestrictionChangePage:
+        ctx = info.context
+        principal = ctx.authenticated()
+        allowed(principal, purpose.value)
+        if not 1 <= first <= MAX_PAGE:
+            raise InvalidInput(f"first must be between 1 and {MAX_PAGE}", field="first")
+        position = decode_cursor(after)
+        async with ctx.read() as session:
+            rows = await ChangeFeed(session).page(purpose.value, position, first + 1)
+        page = rows[:first]
+        end = encode_cursor(page[-1].id) if page else after
+        ctx.audit.add(consumer=principal.sub, operation="FEED", purpose=purpose.value,
+                      subject_code=None, outcome="PAGE", checked_at=now(), at=None,
+                      request_id=ctx.request_id,
+                      detail=f"after={position} rows={len(page)}")
+        return RestrictionChangePage(
+            changes=[RestrictionChange(
+                code=strawberry.ID(r.subject_code), purpose=Purpose(r.purpose),
+                measure=strawberry.ID(r.measure_code), listing_id=strawberry.ID(str(r.listing_id)),
+                op=ChangeOp(r.op), effective_from=r.effective_from,
+                effective_until=r.effective_until) for r in page],
+            end_cursor=end, has_more=len(rows) > first)

@@ -1,0 +1,298 @@
+"""GraphQL: the Listing type, `Subject.listings`, and the authorities' listing mutations."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from libs.common.auth import AccessRole
+from libs.common.errors import Forbidden, NotFound
+from libs.common.identifiers import InvalidCode, mask_code, normalise
+from libs.common.timeutil import as_utc, now
+from services.sanctions import loaders
+from services.sanctions.catalogue import models as catalogue_models
+from services.sanctions.catalogue.graphql import CreditList, Measure
+from services.sanctions.enums import ListingStatus, MeasureEffect, Purpose, Role
+from services.sanctions.listings import models, service
+from services.sanctions.listings.repository import ListingRepository
+from services.sanctions.listings.status import status_at
+
+if TYPE_CHECKING:
+    from services.sanctions.objections.graphql import Objection
+
+
+def shown_code(info: Info, code: str, is_person: bool) -> str:
+    """Person codes are personal data: masked outside the analyst and admin roles."""
+    if is_person and not info.context.principal.sees_personal_data:
+        return mask_code(code)
+    return code
+
+
+@strawberry.federation.type(shareable=True, description="A legally effective document.")
+class LegalDocument:
+    number: str
+    kind: str
+    issued_on: date
+    authority: str
+
+
+@strawberry.type(description="How a measure reaches a person: a role in a listed organisation.")
+class RoleLink:
+    organization_code: strawberry.ID
+    role: Role
+
+
+@strawberry.type(description="A person an organisation's listing reaches through a role.")
+class DerivedRestriction:
+    code: strawberry.ID
+    via: RoleLink
+
+
+@strawberry.type(description="A decision putting a subject on a list; status is derived from "
+                             "its events and the time asked about.")
+class Listing:
+    _model: strawberry.Private[models.Listing]
+    _list: strawberry.Private[catalogue_models.CreditList]
+    _at: strawberry.Private[datetime]
+
+    @classmethod
+    def of(cls, model: models.Listing, credit_list: catalogue_models.CreditList,
+           at: datetime | None = None) -> "Listing":
+        return cls(_model=model, _list=credit_list, _at=at or now())
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._model.id))
+
+    @strawberry.field(name="list")
+    def list_(self) -> CreditList:
+        return CreditList.from_model(self._list)
+
+    @strawberry.field(description="Status at the time of the question (the check's `at`, or now).")
+    def status(self) -> ListingStatus:
+        return ListingStatus(status_at(self._model, self._at).value)
+
+    @strawberry.field
+    def effective_from(self) -> datetime:
+        return self._model.effective_from
+
+    @strawberry.field(description="Exclusive; null only where the list allows open-ended listings.")
+    def effective_until(self) -> datetime | None:
+        return self._model.effective_until
+
+    @strawberry.field(description="Measures apply from here: the end of the publicity window.")
+    def publicity_until(self) -> datetime:
+        return self._model.publicity_until
+
+    @strawberry.field(description="The agency that decided.")
+    def authority(self) -> str:
+        return self._model.authority
+
+    @strawberry.field
+    def decided_at(self) -> datetime:
+        return self._model.decided_at
+
+    @strawberry.field
+    def legal_basis(self) -> LegalDocument:
+        m = self._model
+        return LegalDocument(number=m.doc_number, kind=m.doc_kind, issued_on=m.doc_issued_on,
+                             authority=m.doc_authority)
+
+    @strawberry.field(description="Where and until when the subject can object.")
+    def how_to_object(self) -> str:
+        m = self._model
+        until = m.effective_until.isoformat() if m.effective_until else "the listing ends"
+        text = (f"Object in writing to {m.authority}: {m.objection_channel}. Objections are "
+                f"accepted while the listing is in force, until {until}.")
+        if m.publicity_until > m.effective_from:
+            text += (f" An objection filed before {m.publicity_until.isoformat()} (end of the "
+                     "publicity window) holds the listing until it is resolved.")
+        elif m.objection_suspends:
+            text += " An objection suspends the listing until it is resolved."
+        return text
+
+    @strawberry.field(description="The listed subject; a person's code is masked unless the "
+                                  "caller is an analyst or admin.")
+    def subject_code(self, info: Info) -> strawberry.ID:
+        m = self._model
+        return strawberry.ID(shown_code(info, m.subject_code, m.subject_kind == "NATURAL_PERSON"))
+
+    @strawberry.field
+    def basis_record_ids(self) -> list[strawberry.ID]:
+        return [strawberry.ID(i) for i in self._model.basis_record_ids]
+
+    @strawberry.field(description="Why the listing ended, when a decision ended it.")
+    def end_reason(self) -> str | None:
+        return self._model.terminal_reason
+
+    @strawberry.field(description="Basis records withdrawn or corrected since the decision.")
+    def withdrawn_record_ids(self) -> list[strawberry.ID]:
+        return [strawberry.ID(i) for i in self._model.withdrawn_record_ids or []]
+
+    @strawberry.field
+    async def measures(self, info: Info) -> list[Measure]:
+        rows = await loaders.measures_of_listings(info).load(self._model.id)
+        return [Measure(code=strawberry.ID(m.code), name=m.name, purpose=Purpose(lm.purpose),
+                        effect=MeasureEffect(lm.effect)) for lm, m in rows]
+
+    @strawberry.field(description="Persons the listing reaches through roles held on the "
+                                  "decision date.")
+    async def derived_restrictions(self, info: Info) -> list[DerivedRestriction]:
+        rows = await loaders.derivations_of_listings(info).load(self._model.id)
+        return [DerivedRestriction(code=strawberry.ID(shown_code(info, d.person_code, True)),
+                                   via=RoleLink(organization_code=strawberry.ID(d.organization_code),
+                                                role=Role(d.role))) for d in rows]
+
+    @strawberry.field
+    async def objections(self, info: Info) -> list[
+            Annotated["Objection", strawberry.lazy("services.sanctions.objections.graphql")]]:
+        from services.sanctions.objections.graphql import Objection
+
+        rows = await loaders.objections_of_listings(info).load(self._model.id)
+        return [Objection.of(o, self) for o in rows]
+
+
+@strawberry.federation.type(keys=["code"], description="A person or organisation with a code.")
+class Subject:
+    code: strawberry.ID
+
+    @strawberry.field(description="Listings of this subject (with `includeDerived`, also those of "
+                                  "organisations reaching it through a role); status at `at`.")
+    async def listings(self, info: Info, at: datetime | None = None,
+                       include_derived: bool = False) -> list[Listing]:
+        info.context.authenticated()
+        when = as_utc(at) if at else now()
+        rows = await loaders.listings_of_subjects(info).load((str(self.code), include_derived))
+        return [Listing.of(listing, credit_list, when) for listing, credit_list, _ in rows]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: strawberry.ID) -> "Subject":
+        info.context.authenticated()
+        if "*" in str(code):
+            raise Forbidden("a masked code cannot be resolved; person codes need the analyst or "
+                            "admin role")
+        try:
+            key = normalise(str(code))
+        except InvalidCode:
+            key = str(code)
+        return cls(code=strawberry.ID(key))
+
+
+@strawberry.input
+class LegalDocumentInput:
+    number: str
+    kind: str
+    issued_on: date
+    authority: str
+
+    def to_domain(self) -> service.LegalDocument:
+        return service.LegalDocument(number=self.number, kind=self.kind, issued_on=self.issued_on,
+                                     authority=self.authority)
+
+
+@strawberry.input
+class DecideListingInput:
+    list_code: strawberry.ID
+    subject_code: strawberry.ID
+    basis_record_ids: list[strawberry.ID]
+    legal_basis: LegalDocumentInput
+    effective_from: datetime | None = None
+    effective_until: datetime | None = None
+
+
+@strawberry.enum(description="Why a listing is lifted.")
+class LiftReason(enum.Enum):
+    FULFILLED = "FULFILLED"
+    REPAIRED = "REPAIRED"
+    ERROR = "ERROR"
+    COURT_ORDER = "COURT_ORDER"
+    SUBJECT_DISSOLVED = "SUBJECT_DISSOLVED"
+    SUBJECT_DECEASED = "SUBJECT_DECEASED"
+    OTHER = "OTHER"
+
+
+@strawberry.input
+class LiftListingInput:
+    listing_id: strawberry.ID
+    reason: LiftReason
+    note: str | None = None
+
+
+@strawberry.input
+class ExtendListingInput:
+    listing_id: strawberry.ID
+    effective_until: datetime
+    legal_basis: LegalDocumentInput | None = None
+
+
+@strawberry.input
+class ReinstateListingInput:
+    listing_id: strawberry.ID
+    reason: str
+
+
+@strawberry.type
+class ListingQuery:
+    @strawberry.field(description="One listing by id; status at `at` (default: now).")
+    async def listing(self, info: Info, id: strawberry.ID,
+                      at: datetime | None = None) -> Listing | None:
+        info.context.authenticated()
+        try:
+            key = uuid.UUID(str(id))
+        except ValueError:
+            return None
+        async with info.context.transaction() as session:
+            found = await ListingRepository(session).get(key)
+        if found is None:
+            return None
+        return Listing.of(found[0], found[1], as_utc(at) if at else None)
+
+
+@strawberry.type
+class ListingMutation:
+    @strawberry.mutation(description="Put a subject on a list (officials of the list's authority).")
+    async def decide_listing(self, info: Info, input: DecideListingInput) -> Listing:
+        principal = info.context.authenticated(AccessRole.AUTHORITY)
+        req = service.DecisionRequest(
+            list_code=str(input.list_code), subject_code=str(input.subject_code),
+            basis_record_ids=[str(i) for i in input.basis_record_ids],
+            legal_basis=input.legal_basis.to_domain(), effective_from=input.effective_from,
+            effective_until=input.effective_until)
+        listing, credit_list = await service.decide(info.context.deps, info.context.sessionmaker,
+                                                    principal, req)
+        return Listing.of(listing, credit_list)
+
+    @strawberry.mutation(description="End a listing now (e.g. FULFILLED); checks clear at once.")
+    async def lift_listing(self, info: Info, input: LiftListingInput) -> Listing:
+        principal = info.context.authenticated(AccessRole.AUTHORITY, AccessRole.ADMIN)
+        async with info.context.transaction() as session:
+            listing, credit_list = await service.lift(session, principal, str(input.listing_id),
+                                                      input.reason.value, input.note)
+        return Listing.of(listing, credit_list)
+
+    @strawberry.mutation(description="Extend a listing in force, where its list allows.")
+    async def extend_listing(self, info: Info, input: ExtendListingInput) -> Listing:
+        principal = info.context.authenticated(AccessRole.AUTHORITY)
+        doc = input.legal_basis.to_domain() if input.legal_basis else None
+        async with info.context.transaction() as session:
+            listing, credit_list = await service.extend(session, principal, str(input.listing_id),
+                                                        input.effective_until, doc)
+        return Listing.of(listing, credit_list)
+
+    @strawberry.mutation(description="Put a listing suspended for review (basis record withdrawn "
+                                     "or corrected) back in force.")
+    async def reinstate_listing(self, info: Info, input: ReinstateListingInput) -> Listing:
+        principal = info.context.authenticated(AccessRole.AUTHORITY, AccessRole.ADMIN)
+        async with info.context.transaction() as session:
+            listing, credit_list = await service.reinstate(session, principal,
+                                                           str(input.listing_id), input.reason)
+        return Listing.of(listing, credit_list)
+
+
+__all__ = ["DecideListingInput", "LegalDocument", "LegalDocumentInput", "Listing", "ListingMutation",
+           "ListingQuery", "NotFound", "RoleLink", "Subject"]

@@ -1,0 +1,79 @@
+"""All listing SQL."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.sanctions.catalogue.models import CreditList
+from services.sanctions.listings.models import Derivation, Listing, ListingMeasure
+
+
+class ListingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, listing: Listing, measures: list[dict], derivations: list[dict]) -> None:
+        self.session.add(listing)
+        await self.session.flush()
+        if measures:
+            await self.session.execute(insert(ListingMeasure),
+                                       [{"listing_id": listing.id, **m} for m in measures])
+        if derivations:
+            await self.session.execute(insert(Derivation),
+                                       [{"listing_id": listing.id, **d} for d in derivations])
+
+    async def get(self, listing_id: uuid.UUID) -> tuple[Listing, CreditList] | None:
+        row = (await self.session.execute(
+            select(Listing, CreditList).join(CreditList, CreditList.code == Listing.list_code)
+            .where(Listing.id == listing_id))).first()
+        return (row[0], row[1]) if row else None
+
+    async def lock(self, listing_id: uuid.UUID) -> tuple[Listing, CreditList] | None:
+        """The listing, locked for this transaction: transitions of one listing are serial."""
+        row = (await self.session.execute(
+            select(Listing, CreditList).join(CreditList, CreditList.code == Listing.list_code)
+            .where(Listing.id == listing_id).with_for_update(of=Listing))).first()
+        return (row[0], row[1]) if row else None
+
+    async def many(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Listing, CreditList]]:
+        rows = await self.session.execute(
+            select(Listing, CreditList).join(CreditList, CreditList.code == Listing.list_code)
+            .where(Listing.id.in_(ids)))
+        return {l.id: (l, c) for l, c in rows.all()}
+
+    async def of_subjects(self, codes: list[str]) -> list[tuple[Listing, CreditList]]:
+        rows = await self.session.execute(
+            select(Listing, CreditList).join(CreditList, CreditList.code == Listing.list_code)
+            .where(Listing.subject_code.in_(codes)).order_by(Listing.decided_at, Listing.id))
+        return list(rows.all())
+
+    async def reaching_persons(self, codes: list[str]) -> list[tuple[Derivation, Listing, CreditList]]:
+        rows = await self.session.execute(
+            select(Derivation, Listing, CreditList)
+            .join(Listing, Listing.id == Derivation.listing_id)
+            .join(CreditList, CreditList.code == Listing.list_code)
+            .where(Derivation.person_code.in_(codes)).order_by(Listing.decided_at, Listing.id))
+        return list(rows.all())
+
+    async def derivations(self, listing_ids: list[uuid.UUID]) -> list[Derivation]:
+        rows = await self.session.execute(
+            select(Derivation).where(Derivation.listing_id.in_(listing_ids))
+            .order_by(Derivation.person_code, Derivation.role))
+        return list(rows.scalars())
+
+    async def measures(self, listing_ids: list[uuid.UUID]) -> list[ListingMeasure]:
+        rows = await self.session.execute(
+            select(ListingMeasure).where(ListingMeasure.listing_id.in_(listing_ids))
+            .order_by(ListingMeasure.measure_code))
+        return list(rows.scalars())
+
+    async def open_resting_on(self, record_id: str) -> list[Listing]:
+        """Listings not ended by a decision whose basis includes the record, locked, by id."""
+        rows = await self.session.execute(
+            select(Listing).where(Listing.basis_record_ids.contains([record_id]),
+                                  Listing.terminal_status.is_(None))
+            .order_by(Listing.id).with_for_update())
+        return list(rows.scalars())

@@ -1,0 +1,100 @@
+"""GraphQL: objections against listings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from libs.common.auth import AccessRole
+from services.sanctions.catalogue.models import CreditList as CreditListModel
+from services.sanctions.listings.graphql import Listing
+from services.sanctions.objections import models, service
+
+
+@strawberry.enum
+class ObjectionStatus(enum.Enum):
+    OPEN = "OPEN"
+    UPHELD = "UPHELD"
+    DISMISSED = "DISMISSED"
+
+
+@strawberry.enum
+class ObjectionOutcome(enum.Enum):
+    UPHELD = "UPHELD"
+    DISMISSED = "DISMISSED"
+
+
+@strawberry.type(description="An objection against a listing.")
+class Objection:
+    _model: strawberry.Private[models.Objection]
+    listing: Listing
+
+    @classmethod
+    def of(cls, model: models.Objection, listing: Listing) -> "Objection":
+        return cls(_model=model, listing=listing)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._model.id))
+
+    @strawberry.field
+    def status(self) -> ObjectionStatus:
+        return ObjectionStatus(self._model.status)
+
+    @strawberry.field
+    def grounds(self) -> str:
+        return self._model.grounds
+
+    @strawberry.field
+    def filed_at(self) -> datetime:
+        return self._model.filed_at
+
+    @strawberry.field(description="Whether the listing is held while the objection is open.")
+    def suspends(self) -> bool:
+        return self._model.suspends
+
+    @strawberry.field
+    def resolved_at(self) -> datetime | None:
+        return self._model.resolved_at
+
+    @strawberry.field
+    def reason(self) -> str | None:
+        return self._model.reason
+
+
+@strawberry.input
+class FileObjectionInput:
+    listing_id: strawberry.ID
+    grounds: str
+
+
+@strawberry.input
+class ResolveObjectionInput:
+    objection_id: strawberry.ID
+    outcome: ObjectionOutcome
+    reason: str | None = None
+
+
+@strawberry.type
+class ObjectionMutation:
+    @strawberry.mutation(description="Object to a listing (the subject, an authority or an admin).")
+    async def file_objection(self, info: Info, input: FileObjectionInput) -> Objection:
+        principal = info.context.authenticated()
+        async with info.context.transaction() as session:
+            objection, listing = await service.file(session, principal, str(input.listing_id),
+                                                    input.grounds)
+            credit_list = await session.get(CreditListModel, listing.list_code)
+        return Objection.of(objection, Listing.of(listing, credit_list))
+
+    @strawberry.mutation(description="Resolve an objection (the list's authority or an admin).")
+    async def resolve_objection(self, info: Info, input: ResolveObjectionInput) -> Objection:
+        principal = info.context.authenticated(AccessRole.AUTHORITY, AccessRole.ADMIN)
+        async with info.context.transaction() as session:
+            objection, listing = await service.resolve(session, principal,
+                                                       str(input.objection_id),
+                                                       input.outcome.value, input.reason)
+            credit_list = await session.get(CreditListModel, listing.list_code)
+        return Objection.of(objection, Listing.of(listing, credit_list))

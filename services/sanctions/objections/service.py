@@ -1,0 +1,105 @@
+"""Objections: filing (suspensive where the list says, and always inside the publicity window)
+and resolution (UPHELD revokes the listing, DISMISSED puts it back in force)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from libs.common.auth import AccessRole, Principal
+from libs.common.errors import Forbidden, InvalidInput, NotFound
+from libs.common.timeutil import now as clock
+from services.sanctions.decisionlog.chain import Journal
+from services.sanctions.errors import TransitionConflict
+from services.sanctions.listings.models import Listing, ListingStatus
+from services.sanctions.listings.service import (close_holds, commit_transition, end_listing, locked,
+                                                 may_act_for_list, open_hold)
+from services.sanctions.listings.status import status_at
+from services.sanctions.objections.models import Objection
+
+OUTCOMES = ("UPHELD", "DISMISSED")
+
+
+def may_object(principal: Principal, listing: Listing) -> None:
+    """The listed subject itself (token `sub` = its code), authorities and admins may object."""
+    if principal.has(AccessRole.AUTHORITY, AccessRole.ADMIN):
+        return
+    if principal.sub == listing.subject_code:
+        return
+    raise Forbidden("only the listed subject, an authority or an admin may object")
+
+
+async def file(session: AsyncSession, principal: Principal, listing_id: str, grounds: str,
+               *, now: datetime | None = None) -> tuple[Objection, Listing]:
+    """File an objection; under the listing's lock, so it races cleanly with expiry and lifts."""
+    now = now or clock()
+    if not grounds or not grounds.strip():
+        raise InvalidInput("grounds are required", field="grounds")
+    listing, _ = await locked(session, listing_id)
+    may_object(principal, listing)
+    status = status_at(listing, now)
+    if status not in (ListingStatus.PENDING, ListingStatus.ACTIVE, ListingStatus.SUSPENDED):
+        raise TransitionConflict(f"the listing is {status.value}; there is nothing to object to",
+                                 status=status.value)
+    # Inside the publicity window an objection always holds the listing: that is what the
+    # window is for. Afterwards only lists whose rules say so suspend on objection.
+    suspends = listing.objection_suspends or now < listing.publicity_until
+    objection = Objection(id=uuid.uuid4(), listing_id=listing.id, grounds=grounds.strip(),
+                          filed_by=principal.sub, filed_at=now, suspends=suspends, status="OPEN")
+    session.add(objection)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise TransitionConflict("an objection against this listing is already open") from None
+    journal = Journal()
+    journal.record(listing.id, "OBJECTION_FILED", principal.sub, now, objection=str(objection.id),
+                   suspends=suspends)
+    if suspends:
+        open_hold(listing, "OBJECTION", str(objection.id), now)
+    await commit_transition(session, listing, journal, now)
+    return objection, listing
+
+
+async def resolve(session: AsyncSession, principal: Principal, objection_id: str, outcome: str,
+                  reason: str | None, *, now: datetime | None = None) -> tuple[Objection, Listing]:
+    """UPHELD revokes the listing; DISMISSED ends the hold and the listing is back in force."""
+    now = now or clock()
+    if outcome not in OUTCOMES:
+        raise InvalidInput("outcome must be UPHELD or DISMISSED", field="outcome")
+    try:
+        key = uuid.UUID(str(objection_id))
+    except ValueError:
+        raise NotFound(f"no objection {objection_id}") from None
+    listing_id = await session.scalar(select(Objection.listing_id).where(Objection.id == key))
+    if listing_id is None:
+        raise NotFound(f"no objection {objection_id}")
+    listing, credit_list = await locked(session, str(listing_id))
+    objection = await session.get(Objection, key, with_for_update=True, populate_existing=True)
+    may_act_for_list(principal, credit_list)
+    if objection.status != "OPEN":
+        raise TransitionConflict(f"the objection is already {objection.status}",
+                                 status=objection.status)
+    objection.status = outcome
+    objection.resolved_by = principal.sub
+    objection.resolved_at = now
+    objection.reason = reason
+    journal = Journal()
+    journal.record(listing.id, f"OBJECTION_{outcome}", principal.sub, now,
+                   objection=str(objection.id), reason=reason)
+    if outcome == "UPHELD":
+        if listing.terminal_status is None:
+            end_listing(listing, ListingStatus.REVOKED, f"objection upheld: {reason or ''}", now)
+    else:
+        close_holds(listing, now, kind="OBJECTION", ref=str(objection.id))
+    await commit_transition(session, listing, journal, now)
+    return objection, listing
+
+
+async def of_listings(session: AsyncSession, ids: list[uuid.UUID]) -> list[Objection]:
+    rows = await session.execute(select(Objection).where(Objection.listing_id.in_(ids))
+                                 .order_by(Objection.filed_at))
+    return list(rows.scalars())

@@ -1,0 +1,93 @@
+"""Credit repair: the subject applies after the list's minimum period; approval ends the listing
+as REPAIRED."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from libs.common.auth import Principal
+from libs.common.errors import InvalidInput, NotFound
+from libs.common.timeutil import now as clock
+from services.sanctions.decisionlog.chain import Journal
+from services.sanctions.errors import TransitionConflict
+from services.sanctions.listings.models import Listing, ListingStatus
+from services.sanctions.listings.service import (commit_transition, end_listing, locked,
+                                                 may_act_for_list)
+from services.sanctions.listings.status import status_at
+from services.sanctions.objections.service import may_object
+from services.sanctions.repair.models import RepairApplication
+
+
+def repair_possible_from(listing: Listing, min_days: int) -> datetime:
+    """Repair can be asked for once the listing has applied for the list's minimum period."""
+    return listing.publicity_until + timedelta(days=min_days)
+
+
+async def apply(session: AsyncSession, principal: Principal, listing_id: str, statement: str,
+                *, now: datetime | None = None) -> tuple[RepairApplication, Listing]:
+    now = now or clock()
+    if not statement or not statement.strip():
+        raise InvalidInput("a statement of what was corrected is required", field="statement")
+    listing, credit_list = await locked(session, listing_id)
+    may_object(principal, listing)
+    if credit_list.repair_min_days is None:
+        raise TransitionConflict(f"{credit_list.code} offers no credit repair")
+    status = status_at(listing, now)
+    if status not in (ListingStatus.ACTIVE, ListingStatus.SUSPENDED):
+        raise TransitionConflict(f"the listing is {status.value}", status=status.value)
+    earliest = repair_possible_from(listing, credit_list.repair_min_days)
+    if now < earliest:
+        raise TransitionConflict(f"credit repair on {credit_list.code} is possible from "
+                                 f"{earliest.isoformat()}", possibleFrom=earliest.isoformat())
+    application = RepairApplication(id=uuid.uuid4(), listing_id=listing.id,
+                                    statement=statement.strip(), applied_by=principal.sub,
+                                    applied_at=now, status="PENDING")
+    session.add(application)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise TransitionConflict("a repair application for this listing is already pending") from None
+    journal = Journal()
+    journal.record(listing.id, "REPAIR_APPLIED", principal.sub, now,
+                   application=str(application.id))
+    await commit_transition(session, listing, journal, now)
+    return application, listing
+
+
+async def decide(session: AsyncSession, principal: Principal, application_id: str, approve: bool,
+                 reason: str | None, *, now: datetime | None = None
+                 ) -> tuple[RepairApplication, Listing]:
+    now = now or clock()
+    try:
+        key = uuid.UUID(str(application_id))
+    except ValueError:
+        raise NotFound(f"no repair application {application_id}") from None
+    listing_id = await session.scalar(select(RepairApplication.listing_id)
+                                      .where(RepairApplication.id == key))
+    if listing_id is None:
+        raise NotFound(f"no repair application {application_id}")
+    listing, credit_list = await locked(session, str(listing_id))
+    application = await session.get(RepairApplication, key, with_for_update=True,
+                                     populate_existing=True)
+    may_act_for_list(principal, credit_list)
+    if application.status != "PENDING":
+        raise TransitionConflict(f"the application is already {application.status}")
+    application.status = "APPROVED" if approve else "REJECTED"
+    application.decided_by = principal.sub
+    application.decided_at = now
+    application.reason = reason
+    journal = Journal()
+    journal.record(listing.id, "REPAIR_APPROVED" if approve else "REPAIR_REJECTED", principal.sub,
+                   now, application=str(application.id), reason=reason)
+    if approve:
+        status = status_at(listing, now)
+        if status not in (ListingStatus.ACTIVE, ListingStatus.SUSPENDED, ListingStatus.PENDING):
+            raise TransitionConflict(f"the listing is {status.value}", status=status.value)
+        end_listing(listing, ListingStatus.REPAIRED, f"credit repair: {reason or ''}", now)
+    await commit_transition(session, listing, journal, now)
+    return application, listing

@@ -1,0 +1,30 @@
+"""The sanctions subgraph schema."""
+
+import strawberry
+
+from libs.common.graphql import schema_extensions
+from services.sanctions.catalogue.graphql import CatalogueMutation, CatalogueQuery
+from services.sanctions.checks.graphql import CheckQuery
+from services.sanctions.feed.graphql import FeedQuery
+from services.sanctions.listings.graphql import ListingMutation, ListingQuery, Subject
+from services.sanctions.objections.graphql import ObjectionMutation
+from services.sanctions.repair.graphql import RepairMutation
+
+
+@strawberry.type
+class Query(CheckQuery, FeedQuery, ListingQuery, CatalogueQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(ListingMutation, ObjectionMutation, RepairMutation, CatalogueMutation):
+    pass
+
+
+schema = strawberry.federation.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[Subject],
+    extensions=schema_extensions(),
+    federation_version="2.9",
+)
