@@ -19,7 +19,6 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
 _configured = False
 _metrics_configured = False
-_sqlalchemy_instrumented = False
 _INSTRUMENTED_ATTR = "_xinyong_otel_instrumented"
 
 METER_NAME = "xinyong"
@@ -93,7 +92,6 @@ def instrument_app(app, engine=None, *engines) -> None:
     Safe to call for several apps and engines in one process (tests): each engine gets its own
     listener once; the global instrumentors are installed once.
     """
-    global _sqlalchemy_instrumented
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         return
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -109,19 +107,15 @@ def instrument_app(app, engine=None, *engines) -> None:
         sync_engine = candidate.sync_engine
         if getattr(sync_engine, _INSTRUMENTED_ATTR, False):
             continue
-        if not _sqlalchemy_instrumented:
-            from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+        # EngineTracer directly: SQLAlchemyInstrumentor().instrument() refuses SQLAlchemy 2.1
+        # (its declared range ends at 2.0) and patches engine creation process-wide.
+        from opentelemetry.instrumentation.sqlalchemy import __version__
+        from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 
-            SQLAlchemyInstrumentor().instrument(engine=sync_engine)
-            _sqlalchemy_instrumented = True
-        else:
-            from opentelemetry.instrumentation.sqlalchemy import __version__
-            from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
-
-            meter = metrics.get_meter("opentelemetry.instrumentation.sqlalchemy", __version__)
-            EngineTracer(
-                trace.get_tracer("opentelemetry.instrumentation.sqlalchemy", __version__),
-                sync_engine,
-                meter.create_up_down_counter("db.client.connections.usage", unit="connections"),
-            )
+        meter = metrics.get_meter("opentelemetry.instrumentation.sqlalchemy", __version__)
+        EngineTracer(
+            trace.get_tracer("opentelemetry.instrumentation.sqlalchemy", __version__),
+            sync_engine,
+            meter.create_up_down_counter("db.client.connections.usage", unit="connections"),
+        )
         setattr(sync_engine, _INSTRUMENTED_ATTR, True)
