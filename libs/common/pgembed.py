@@ -260,3 +260,37 @@ def persistent(repo_data: Path) -> EmbeddedPostgres:
         data_dir = stand_in / "pg"
     socket_dir = Path(tempfile.gettempdir()) / f"xinyong-{digest}"
     return EmbeddedPostgres(data_dir=data_dir, socket_dir=socket_dir, durable=True)
+
+
+def start_replica(primary: EmbeddedPostgres, base: Path | None = None,
+                  timeout: float = 60.0) -> tuple[EmbeddedPostgres, Path]:
+    """A hot-standby streaming replica of a running `primary` (pg_basebackup -R), started.
+
+    The copy is taken over the primary's Unix socket with the replication protocol (initdb's
+    default pg_hba trusts local replication connections); `-R` writes `standby.signal` and
+    `primary_conninfo`, so the replica streams WAL from the primary and serves read-only queries.
+    Returns the replica and its base directory (remove it after `stop()`).
+    """
+    if primary.process is None or primary.process.poll() is not None:
+        raise EmbeddedPostgresError("the primary is not running")
+    user = _server_user()
+    bindir = _reachable_bindir(find_bindir(), user)
+    if base is None:
+        base = Path(tempfile.mkdtemp(prefix="xy-pgr-"))
+        if user is not None:
+            os.chown(base, user.pw_uid, user.pw_gid)
+        base.chmod(0o755)
+    replica = EmbeddedPostgres(data_dir=base / "data", socket_dir=base / "s", durable=False)
+    replica.socket_dir.mkdir(parents=True, exist_ok=True)
+    if user is not None:
+        os.chown(replica.socket_dir, user.pw_uid, user.pw_gid)
+    env = replica._env(user)
+    out = subprocess.run(
+        [str(bindir / "pg_basebackup"), "-h", str(primary.socket_dir), "-U", DB_USER,
+         "-D", str(replica.data_dir), "-R", "-X", "stream", "-c", "fast", "--no-sync"],
+        capture_output=True, text=True, preexec_fn=_preexec(user), env=env, timeout=timeout,
+    )
+    if out.returncode != 0:
+        raise EmbeddedPostgresError(f"pg_basebackup failed:\n{out.stdout}\n{out.stderr}")
+    replica.start(timeout=timeout)
+    return replica, base
