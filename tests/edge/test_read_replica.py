@@ -44,7 +44,7 @@ async def replicated():
         started = time.monotonic()
         replica, replica_base = await asyncio.to_thread(start_replica, primary)
         print(f"streaming replica started in {time.monotonic() - started:.1f} s")
-        yield primary_url, with_database(replica.dsn, DATABASE)
+        yield primary_url, with_database(replica.dsn, DATABASE), primary
     finally:
         if replica is not None:
             replica.stop()
@@ -67,7 +67,7 @@ async def test_reads_from_the_replica_and_writes_to_the_primary(replicated):
     from services.identity.app import create_app
     from services.identity.config import IdentitySettings
 
-    primary_url, replica_url = replicated
+    primary_url, replica_url, _ = replicated
     settings = IdentitySettings(database_url=primary_url, read_database_url=replica_url,
                                 environment="test", gateway_secret=GATEWAY_SECRET)
     app = create_app(settings)
@@ -106,3 +106,78 @@ async def test_reads_from_the_replica_and_writes_to_the_primary(replicated):
             async with state.read_sessionmaker() as s:
                 await s.execute(text("update identity.subjects set name = 'x' where code = :c"),
                                 {"c": code})
+
+
+AIRLINE = {"sub": "china-eastern", "roles": ["consumer"], "purposes": ["AIR_TRAVEL"]}
+ORG = "91350100M000100Y43"
+
+
+async def _sessions_named(url: str, name: str) -> int:
+    import asyncpg
+
+    conn = await asyncpg.connect(**_asyncpg_kwargs(url))
+    try:
+        return await conn.fetchval(
+            "select count(*) from pg_stat_activity where application_name = $1 and datname = $2",
+            name, DATABASE)
+    finally:
+        await conn.close()
+
+
+async def test_sanctions_serves_check_screen_and_changes_from_the_replica(replicated):
+    pytest.importorskip("services.sanctions.app")
+    from services.sanctions.app import create_app
+    from services.sanctions.config import SanctionsSettings
+
+    primary_url, _, primary = replicated
+    # A replica of its own: this test stops it to show the read path failing closed.
+    replica, replica_base = await asyncio.to_thread(start_replica, primary)
+    try:
+        replica_url = with_database(replica.dsn, DATABASE)
+        settings = SanctionsSettings(database_url=primary_url, read_database_url=replica_url,
+                                     environment="test", gateway_secret=GATEWAY_SECRET,
+                                     records_events_poll_seconds=0, audit_flush_seconds=0.1)
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://sanctions") as http:
+                headers = {**bearer(secret=settings.jwt_secret, **AIRLINE),
+                           SECRET_HEADER: GATEWAY_SECRET}
+
+                async def gql(query: str, variables: dict) -> dict:
+                    response = await http.post("/graphql", headers=headers,
+                                               json={"query": query, "variables": variables})
+                    return response.json()
+
+                check = await gql("query($c: ID!) { check(code: $c, purpose: AIR_TRAVEL) "
+                                  "{ status reference } }", {"c": ORG})
+                assert check["data"]["check"]["status"] == "CLEAR", check
+                screen = await gql("query($c: [ID!]!) { screen(codes: $c, purpose: AIR_TRAVEL) "
+                                   "{ checked } }", {"c": [ORG]})
+                assert screen["data"]["screen"]["checked"] == 1, screen
+                feed = await gql("{ restrictionChanges(purpose: AIR_TRAVEL) { hasMore } }", {})
+                assert feed["data"]["restrictionChanges"]["hasMore"] is False, feed
+
+                # The reads ran on the replica's connections; none on the primary's.
+                assert await _sessions_named(replica_url, "xinyong-sanctions-read") >= 1
+                assert await _sessions_named(primary_url, "xinyong-sanctions-read") == 0
+
+                # The check audit (a write) lands on the primary.
+                reference = check["data"]["check"]["reference"]
+
+                async def audited():
+                    async with app.state.sessionmaker() as s:
+                        return await s.scalar(text(
+                            "select outcome from sanctions.check_audit where id = :id"),
+                            {"id": reference})
+                assert await _eventually(audited) == "CLEAR"
+
+                # With the replica gone, check fails closed: UNAVAILABLE, never CLEAR.
+                replica.stop()
+                body = await gql("query($c: ID!) { check(code: $c, purpose: AIR_TRAVEL) "
+                                 "{ status } }", {"c": ORG})
+                assert body.get("data") is None, body
+                assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAVAILABLE"], body
+    finally:
+        replica.stop()
+        shutil.rmtree(replica_base, ignore_errors=True)

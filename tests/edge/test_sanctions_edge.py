@@ -1,0 +1,125 @@
+"""The check contract through the real gateway in front of the real identity, records and sanctions.
+
+`check` and `screen` either answer or fail with UNAVAILABLE: never CLEAR and never a partial
+result when a service they depend on is down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import bearer, gateway_env, service_settings, stopped
+from edge_harness import Gateway, ServerThread, compose, running_gateway
+
+from services.gateway.subgraphs import Subgraph
+
+pytest.importorskip("services.sanctions.app")
+pytest.importorskip("services.records.app")
+
+ORG = "91350100M000100Y43"
+AIRLINE = {"sub": "china-eastern", "roles": ["consumer"], "purposes": ["AIR_TRAVEL"]}
+CHECK = {"query": 'query($c: ID!) { check(code: $c, purpose: AIR_TRAVEL) { status restricted '
+                  'reference restrictions { measure { code } } } }', "variables": {"c": ORG}}
+SCREEN = {"query": "query($c: [ID!]!) { screen(codes: $c, purpose: AIR_TRAVEL) { checked "
+                   "restricted { code } invalid { code reason } } }",
+          "variables": {"c": [ORG, "123"]}}
+
+
+def codes(body: dict) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
+
+
+def _origin(server: ServerThread) -> str:
+    return f"http://127.0.0.1:{server.port}"
+
+
+@pytest.fixture(scope="module")
+def records_server(edge_db_url, identity_server) -> Iterator[ServerThread]:
+    from services.records.app import create_app
+    from services.records.config import RecordsSettings
+
+    settings = service_settings(RecordsSettings, edge_db_url, identity_url=_origin(identity_server))
+    server = ServerThread(create_app(settings)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def sanctions_server(edge_db_url, identity_server, records_server) -> Iterator[ServerThread]:
+    from services.sanctions.app import create_app
+    from services.sanctions.config import SanctionsSettings
+
+    settings = service_settings(SanctionsSettings, edge_db_url,
+                                identity_internal_url=_origin(identity_server),
+                                records_internal_url=_origin(records_server),
+                                records_events_poll_seconds=0, audit_flush_seconds=0.2)
+    server = ServerThread(create_app(settings)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, identity_server, records_server, sanctions_server,
+          probe_server) -> Iterator[Gateway]:
+    work = tmp_path_factory.mktemp("stack")
+    supergraph = compose(work, [
+        Subgraph(name, f"services.{name}.schema:schema", "http://127.0.0.1:9/graphql")
+        for name in ("identity", "records", "sanctions")
+    ])
+    env = gateway_env(identity_server, probe_server,
+                      XINYONG_RECORDS_URL=records_server.url,
+                      XINYONG_SANCTIONS_URL=sanctions_server.url)
+    env.pop("XINYONG_GATEWAY_ALL_OR_NOTHING")  # the default: check, screen, restrictionChanges
+    with running_gateway(supergraph, work, env) as gw:
+        yield gw
+
+
+def test_check_answers_through_the_gateway(stack, client):
+    body = client.post(stack.url, json=CHECK, headers=bearer(**AIRLINE)).json()
+    assert "errors" not in body, body
+    assert body["data"]["check"]["status"] == "CLEAR"
+    assert body["data"]["check"]["reference"]
+
+
+def test_check_for_a_purpose_outside_the_token_is_forbidden(stack, client):
+    query = {**CHECK, "query": CHECK["query"].replace("AIR_TRAVEL", "RAIL_TRAVEL")}
+    body = client.post(stack.url, json=query, headers=bearer(**AIRLINE)).json()
+    assert codes(body) == ["FORBIDDEN_PURPOSE"], body
+    assert body.get("data") is None
+
+
+def test_check_without_a_token_is_unauthenticated(stack, client):
+    body = client.post(stack.url, json=CHECK).json()
+    assert codes(body) == ["UNAUTHENTICATED"], body
+    assert body.get("data") is None
+
+
+@pytest.mark.parametrize("operation", [CHECK, SCREEN], ids=["check", "screen"])
+def test_sanctions_stopped_means_unavailable_never_clear(stack, client, sanctions_server, operation):
+    with stopped(sanctions_server):
+        body = client.post(stack.url, json=operation, headers=bearer(**AIRLINE)).json()
+    assert body.get("data") is None, body
+    assert codes(body) == ["UNAVAILABLE"], body
+    assert "CLEAR" not in str(body)
+
+
+def test_check_next_to_a_stopped_subgraph_returns_no_data(stack, client, identity_server):
+    query = {"query": CHECK["query"].replace("{ check", '{ subject(code: $c) { name } check', 1),
+             "variables": CHECK["variables"]}
+    with stopped(identity_server):
+        body = client.post(stack.url, json=query, headers=bearer(**AIRLINE)).json()
+    assert body.get("data") is None, body
+    assert "UNAVAILABLE" in codes(body)
+
+
+def test_screen_answers_through_the_gateway(stack, client):
+    body = client.post(stack.url, json=SCREEN, headers=bearer(**AIRLINE)).json()
+    assert "errors" not in body, body
+    screening = body["data"]["screen"]
+    assert screening["restricted"] == []
+    assert [i["code"] for i in screening["invalid"]] == ["123"]
