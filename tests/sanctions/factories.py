@@ -83,14 +83,15 @@ class World:
         assert "errors" not in body, body
 
     async def record(self, subject: str, agency: str = "SPC", category: str = "JUDGMENT",
-                     summary: str = "拒不履行生效判决确定的给付义务") -> str:
+                     summary: str = "拒不履行生效判决确定的给付义务", **extra) -> str:
         """A credit record submitted by `agency` to the real records service; returns its id."""
         source = f"src-{next(_seq)}"
         body = await self.records.execute(
             """mutation($input: [RecordInput!]!) { submitRecords(input: $input) {
                  accepted { id } rejected { index reason } } }""",
             {"input": [{"sourceRecordId": source, "subjectCode": subject, "category": category,
-                        "summary": summary, "legalBasis": doc(), "occurredOn": "2026-10-08"}]},
+                        "summary": summary, "legalBasis": doc(), "occurredOn": "2026-10-08",
+                        **extra}]},
             as_={"roles": ["authority"], "agency": agency})
         assert "errors" not in body, body
         accepted = body["data"]["submitRecords"]["accepted"]

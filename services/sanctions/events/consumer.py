@@ -57,12 +57,12 @@ async def apply_event(session, event: dict, now: datetime) -> str:
     effect = "ignored"
     if kind is not None and record_id:
         suspended, noted = [], []
-        for listing in await ListingRepository(session).open_resting_on(record_id):
+        for listing in await ListingRepository(session).resting_on(record_id):
             if record_id not in (listing.withdrawn_record_ids or []):
                 listing.withdrawn_record_ids = [*(listing.withdrawn_record_ids or []), record_id]
             journal = Journal()
             journal.record(listing.id, f"BASIS_{kind}", ACTOR, now, record=record_id,
-                           event=event_id)
+                           eventId=event_id)
             rests_on_withdrawn = set(listing.basis_record_ids) <= set(listing.withdrawn_record_ids)
             in_force = status_at(listing, now) in (ListingStatus.PENDING, ListingStatus.ACTIVE,
                                                    ListingStatus.SUSPENDED)

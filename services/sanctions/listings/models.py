@@ -6,8 +6,8 @@ import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import (ARRAY, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text)
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.sanctions.db import Base

@@ -70,10 +70,9 @@ class ListingRepository:
             .order_by(ListingMeasure.measure_code))
         return list(rows.scalars())
 
-    async def open_resting_on(self, record_id: str) -> list[Listing]:
-        """Listings not ended by a decision whose basis includes the record, locked, by id."""
+    async def resting_on(self, record_id: str) -> list[Listing]:
+        """Listings whose basis includes the record (ended ones too), locked, in id order."""
         rows = await self.session.execute(
-            select(Listing).where(Listing.basis_record_ids.contains([record_id]),
-                                  Listing.terminal_status.is_(None))
+            select(Listing).where(Listing.basis_record_ids.contains([record_id]))
             .order_by(Listing.id).with_for_update())
         return list(rows.scalars())
