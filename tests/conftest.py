@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,30 @@ from libs.common.settings import DEV_GATEWAY_SECRET, DEV_JWT_SECRET, GATEWAY_SEC
 from libs.common.testing import TestServer
 
 os.environ.setdefault("XINYONG_ENVIRONMENT", "test")
+
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collectstart(collector):
+    """Let each test folder keep plain helper modules (`factories`, `conftest`) of its own.
+
+    Test folders are not packages, so a helper is imported by its bare name; drop a same-named
+    helper that an earlier folder imported, and look in this folder first.
+    """
+    if not isinstance(collector, pytest.Module):
+        return
+    here = collector.path.parent.resolve()
+    if here == TESTS:
+        return
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if not origin or "." in name:
+            continue
+        folder = Path(origin).resolve().parent
+        if folder != here and folder != TESTS and folder.is_relative_to(TESTS):
+            del sys.modules[name]
+    if sys.path[0] != str(here):
+        sys.path.insert(0, str(here))
 
 
 @pytest.fixture(scope="session")
