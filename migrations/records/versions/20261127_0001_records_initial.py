@@ -88,8 +88,6 @@ def upgrade() -> None:
         sa.Column("prev_hash", sa.LargeBinary, nullable=False),
         sa.Column("hash", sa.LargeBinary, nullable=False),
         sa.PrimaryKeyConstraint("record_id", "version", name="pk_credit_records"),
-        sa.UniqueConstraint("agency", "source_record_id", "version",
-                            name="uq_credit_records_agency"),
         sa.UniqueConstraint("agency", "chain_seq", name="uq_credit_records_agency_chain_seq"),
         sa.CheckConstraint("version >= 1", name="ck_credit_records_version_positive"),
         sa.CheckConstraint("disclosure in ('PUBLIC','SHARED','RESTRICTED')",
@@ -100,6 +98,11 @@ def upgrade() -> None:
                            name="ck_credit_records_amount_non_negative"),
         schema=S,
     )
+    # One current version per source record; also the index the idempotency check probes.
+    # (agency, source_record_id, version) stays unique through the primary key, since a
+    # record_id belongs to one (agency, source_record_id).
+    op.create_index("uq_credit_records_current", "credit_records", ["agency", "source_record_id"],
+                    unique=True, postgresql_where=sa.text("is_current"), schema=S)
     op.create_index("ix_credit_records_subject", "credit_records",
                     ["subject_code", "occurred_on", "record_id"], schema=S)
     op.create_table(

@@ -6,6 +6,8 @@ agency take turns at the chain head (none breaks it, none is lost) while other a
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,7 +20,7 @@ from libs.common.internal import IdentityClient
 from libs.common.timeutil import SHANGHAI, now
 from services.records.pg import driver_connection
 from services.records.ingestion.parse import LineRejected, RecordDraft, parse_line
-from services.records.records.chain import content_hash, link_hash
+from services.records.records.chain import content_hash, link_hash, micros
 from services.records.records.models import GENESIS_HASH
 from services.records.records.policy import RecordStatus, retention_until
 
@@ -29,6 +31,7 @@ COLUMNS = (
     "is_current", "recorded_at", "archived_at", "content_hash", "chain_seq", "prev_hash", "hash",
 )
 LOOKUP_BATCH = 10_000
+YIELD_EVERY = 1024  # lines parsed between chances for the writer to run
 
 
 @dataclass
@@ -104,6 +107,7 @@ async def write_chunk(session: AsyncSession, agency: str, drafts: list[tuple[int
         "SELECT nextval('records.record_id_seq') FROM generate_series(1, $1)", need_ids)]
         if need_ids else [])
     recorded_at = now()
+    recorded_us = micros(recorded_at)
     rows: list[tuple] = []
     positions: dict[tuple[int, int], int] = {}  # rows of this chunk that a later line may correct
     superseded: list[tuple[int, int]] = []
@@ -134,7 +138,7 @@ async def write_chunk(session: AsyncSession, agency: str, drafts: list[tuple[int
             corrections.append((record_id, version, d.source_record_id, d.subject_code))
             result.corrected += 1
         seq += 1
-        digest = link_hash(prev, content, seq, record_id, version, recorded_at)
+        digest = link_hash(prev, content, seq, record_id, version, recorded_us)
         rows.append((record_id, version, agency, d.source_record_id, d.subject_code, kind,
                      d.category, d.summary, d.doc_number, d.doc_kind, d.doc_issued_on,
                      d.doc_authority, d.occurred_on, d.conduct_ended_on, d.amount, disclosure,
@@ -200,33 +204,61 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
                        progress: Callable[[int, int], None] | None = None) -> IngestResult:
     """Ingest NDJSON lines, one transaction per chunk: valid lines land, bad ones are reported.
 
-    Line numbers are physical, 1-based; blank lines count but are skipped.
+    Parsing the next chunk overlaps with the database writing the previous one (a one-chunk
+    queue between a parser and a writer task). Line numbers are physical, 1-based; blank lines
+    count but are skipped.
     """
     result = IngestResult()
     today = today_in_china()
-    pending: list[tuple[int, RecordDraft]] = []
-    read_bytes = 0
+    queue: asyncio.Queue[tuple[list[tuple[int, RecordDraft]], int] | None] = asyncio.Queue(1)
 
-    async def flush() -> None:
-        if pending:
-            async with session_scope() as session:
-                await ingest_drafts(session, agency, pending, subjects, result)
-            pending.clear()
-        if progress:
-            progress(result.lines, read_bytes)
+    async def writer() -> None:
+        while (item := await queue.get()) is not None:
+            chunk, read_bytes = item
+            if chunk:
+                async with session_scope() as session:
+                    await ingest_drafts(session, agency, chunk, subjects, result)
+            if progress:
+                progress(result.lines, read_bytes)
 
-    line_no = 0
-    async for raw in lines:
-        line_no += 1
-        read_bytes += len(raw) + 1
-        if not raw.strip():
-            continue
-        result.lines += 1
-        try:
-            pending.append((line_no, parse_line(raw, today)))
-        except LineRejected as exc:
-            result.rejected.append(Rejection(line_no, exc.reason, exc.rule))
-        if len(pending) >= chunk_size:
-            await flush()
-    await flush()
+    write_task = asyncio.create_task(writer())
+
+    async def hand_over(item) -> None:
+        """Queue an item for the writer; re-raise at once if the writer has failed."""
+        put = asyncio.create_task(queue.put(item))
+        await asyncio.wait({put, write_task}, return_when=asyncio.FIRST_COMPLETED)
+        if not put.done():
+            put.cancel()
+        if write_task.done():
+            write_task.result()  # raises the writer's error
+            if item is not None:
+                raise RuntimeError("the writer stopped before the input ended")
+
+    try:
+        pending: list[tuple[int, RecordDraft]] = []
+        read_bytes = 0
+        line_no = 0
+        async for raw in lines:
+            line_no += 1
+            read_bytes += len(raw) + 1
+            if not raw.strip():
+                continue
+            result.lines += 1
+            try:
+                pending.append((line_no, parse_line(raw, today)))
+            except LineRejected as exc:
+                result.rejected.append(Rejection(line_no, exc.reason, exc.rule))
+            if len(pending) >= chunk_size:
+                await hand_over((pending, read_bytes))
+                pending = []
+            elif not line_no % YIELD_EVERY:
+                await asyncio.sleep(0)  # let the writer's round trips proceed while we parse
+        await hand_over((pending, read_bytes))
+        await hand_over(None)
+        await write_task
+    finally:
+        if not write_task.done():
+            write_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await write_task
     return result

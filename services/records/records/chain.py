@@ -43,9 +43,10 @@ def micros(ts: datetime) -> int:
 
 
 def link_hash(prev_hash: bytes, content: bytes, chain_seq: int, record_id: int, version: int,
-              recorded_at: datetime) -> bytes:
-    tail = f"{chain_seq}|{record_id}|{version}|{micros(recorded_at)}".encode()
-    return hashlib.sha256(prev_hash + content + tail).digest()
+              recorded_at: datetime | int) -> bytes:
+    """`recorded_at` as a datetime or already as epoch microseconds (one per chunk)."""
+    at = recorded_at if isinstance(recorded_at, int) else micros(recorded_at)
+    return hashlib.sha256(prev_hash + content + f"{chain_seq}|{record_id}|{version}|{at}".encode()).digest()
 
 
 @dataclass(frozen=True)

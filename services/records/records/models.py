@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -80,7 +81,8 @@ class CreditRecord(Base):
     hash: Mapped[bytes] = mapped_column(LargeBinary)
 
     __table_args__ = (
-        UniqueConstraint("agency", "source_record_id", "version"),
+        Index("uq_credit_records_current", "agency", "source_record_id", unique=True,
+              postgresql_where=text("is_current")),
         UniqueConstraint("agency", "chain_seq"),
         Index("ix_credit_records_subject", "subject_code", "occurred_on", "record_id"),
         CheckConstraint("version >= 1", name="version_positive"),

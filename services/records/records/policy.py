@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from functools import lru_cache
 
 
 class RecordCategory(str, enum.Enum):
@@ -60,6 +61,7 @@ def is_negative(category: str) -> bool:
     return RecordCategory(category) in RETENTION_YEARS
 
 
+@lru_cache(maxsize=50_000)
 def retention_until(category: str, occurred_on: date, conduct_ended_on: date | None) -> date | None:
     """The first day a negative record is out of default views; None for positive records."""
     years = RETENTION_YEARS.get(RecordCategory(category))

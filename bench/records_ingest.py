@@ -1,0 +1,171 @@
+"""Bulk ingestion benchmark: the NDJSON path (parse, validate, subject lookup, versioning, hash
+chain, COPY) against a raw COPY of the same rows into the same table.
+
+    .venv/bin/python -m bench.records_ingest [--records 200000] [--subjects 5000] [--chunk 5000]
+
+Starts a throwaway PostgreSQL (or uses DATABASE_URL), builds the schemas by the real migrations,
+registers subjects with the identity service's own bulk path, and starts the real identity
+service (uvicorn, its own process, as in production) for subject lookups.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+
+import httpx
+import orjson
+
+from libs.common.db import create_engine, make_sessionmaker, transaction
+from libs.common.identifiers import make_uscc
+from libs.common.internal import IdentityClient
+from libs.common.settings import DEV_GATEWAY_SECRET
+from libs.common.testing import TestServer
+from services.identity.subjects.service import bulk_register
+from services.records.cli import file_lines
+from services.records.config import RecordsSettings
+from services.records.ingestion.pipeline import COLUMNS, SubjectDirectory, ingest_lines
+from services.records.pg import driver_connection
+from services.records.records.verify import verify_all
+
+CATEGORIES = ["ADMINISTRATIVE_PENALTY", "JUDGMENT", "UNFULFILLED_OBLIGATION", "TAX_ARREARS",
+              "LICENSE", "COMMENDATION", "ABNORMAL_OPERATION"]
+
+
+def subject_codes(n: int) -> list[str]:
+    return [make_uscc("9", "1", "110105", f"{i:08d}") for i in range(1, n + 1)]
+
+
+def write_file(path: Path, n: int, codes: list[str], seed: int = 7) -> int:
+    rnd = random.Random(seed)
+    with path.open("wb") as fh:
+        for i in range(n):
+            category = rnd.choice(CATEGORIES)
+            day = f"2024-{rnd.randrange(1, 13):02d}-{rnd.randrange(1, 29):02d}"
+            row = {"sourceRecordId": f"BENCH-{i:09d}", "subjectCode": rnd.choice(codes),
+                   "category": category, "summary": f"未按规定履行义务，第{i}号",
+                   "legalBasis": {"number": f"京市监罚〔2024〕{i}号", "kind": "行政处罚决定书",
+                                  "issuedOn": day, "authority": "北京市市场监督管理局"},
+                   "occurredOn": day}
+            if category == "TAX_ARREARS":
+                row["amount"] = f"{rnd.randrange(1000, 500000)}.00"
+            fh.write(orjson.dumps(row) + b"\n")
+    return path.stat().st_size
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def start_identity(db_url: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "XINYONG_DATABASE_URL": db_url, "XINYONG_ENVIRONMENT": "test",
+           "XINYONG_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "services.identity.app:create_app",
+                             "--factory", "--port", str(port), "--log-level", "warning"], env=env)
+    url = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient() as client:
+        for _ in range(100):
+            try:
+                if (await client.get(url + "/healthz")).status_code == 200:
+                    return proc, url
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError("identity service did not start")
+
+
+async def main(records: int, subjects: int, chunk: int) -> None:
+    server = TestServer.start()
+    try:
+        await server.build_template(("identity", "records"))
+        db_url = await server.fresh_database()
+        settings = RecordsSettings(database_url=db_url, environment="test",
+                                   statement_timeout_ms=0)
+        engine = create_engine(settings, application_name="bench")
+        sessionmaker = make_sessionmaker(engine)
+        codes = subject_codes(subjects)
+
+        async def subject_lines():
+            for c in codes:
+                yield orjson.dumps({"code": c, "kind": "ENTERPRISE", "name": f"基准测试{c[-6:]}有限公司"})
+
+        await bulk_register(partial(transaction, sessionmaker), subject_lines(), chunk_size=5000)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "records.ndjson"
+            size = write_file(path, records, codes)
+            print(f"{records:,} records over {subjects:,} subjects, {size / 1e6:.1f} MB NDJSON, "
+                  f"chunks of {chunk:,}")
+            identity_proc, identity_url = await start_identity(db_url)
+            try:
+                identity = IdentityClient(identity_url, DEV_GATEWAY_SECRET, caller="bench",
+                                          timeout=60)
+                t0, c0 = time.perf_counter(), time.process_time()
+                result = await ingest_lines(partial(transaction, sessionmaker), "SAMR",
+                                            file_lines(path), SubjectDirectory(identity),
+                                            chunk_size=chunk)
+                ingest_s, ingest_cpu = time.perf_counter() - t0, time.process_time() - c0
+                assert result.created == records and not result.rejected, result.as_dict()
+                print(f"ingestion path : {ingest_s:7.2f} s  {records / ingest_s:10,.0f} records/s "
+                      f"(ingesting process CPU {ingest_cpu:.2f} s)")
+                t0, c0 = time.perf_counter(), time.process_time()
+                again = await ingest_lines(partial(transaction, sessionmaker), "SAMR",
+                                           file_lines(path), SubjectDirectory(identity),
+                                           chunk_size=chunk)
+                resubmit_s, resubmit_cpu = time.perf_counter() - t0, time.process_time() - c0
+                await identity.aclose()
+            finally:
+                identity_proc.terminate()
+                identity_proc.wait(10)
+            assert again.unchanged == records
+            print(f"resubmission   : {resubmit_s:7.2f} s  {records / resubmit_s:10,.0f} records/s "
+                  f"(all unchanged: idempotency check only; CPU {resubmit_cpu:.2f} s)")
+
+        async with transaction(sessionmaker) as session:
+            pg = await driver_connection(session)
+            rows = [tuple(r) for r in await pg.fetch(
+                f"SELECT {', '.join(COLUMNS)} FROM records.credit_records")]
+        async with transaction(sessionmaker) as session:
+            pg = await driver_connection(session)
+            await pg.execute("TRUNCATE records.credit_records")
+        t0, c0 = time.perf_counter(), time.process_time()
+        for i in range(0, len(rows), chunk):
+            async with transaction(sessionmaker) as session:
+                pg = await driver_connection(session)
+                await pg.copy_records_to_table("credit_records", schema_name="records",
+                                               columns=COLUMNS, records=rows[i:i + chunk])
+        copy_s, copy_cpu = time.perf_counter() - t0, time.process_time() - c0
+        print(f"raw COPY       : {copy_s:7.2f} s  {records / copy_s:10,.0f} records/s "
+              f"(same rows, table, indexes and chunking; CPU {copy_cpu:.2f} s)")
+        print(f"ingestion / raw COPY throughput: {copy_s / ingest_s:.0%}")
+
+        t0 = time.perf_counter()
+        async with transaction(sessionmaker) as session:
+            report = await verify_all(session, ["SAMR"])
+        verify_s = time.perf_counter() - t0
+        print(f"chain verify   : {verify_s:7.2f} s  {records / verify_s:10,.0f} records/s "
+              f"(intact: {report.intact})")
+        await engine.dispose()
+    finally:
+        await server.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--subjects", type=int, default=5_000)
+    parser.add_argument("--chunk", type=int, default=5_000)
+    args = parser.parse_args()
+    asyncio.run(main(args.records, args.subjects, args.chunk))
