@@ -10,7 +10,7 @@ from libs.common.settings import CommonSettings
 # Each service with demo data exposes `load(sessionmaker, urls) -> dict` in `services.<name>.demo`;
 # `urls` maps service names to their running base URLs, for loaders that go through another
 # service's API (records checks subjects with identity, sanctions checks records).
-DEMO_MODULES = ("services.identity.demo", "services.sanctions.demo")
+DEMO_MODULES = ("services.identity.demo", "services.records.demo", "services.sanctions.demo")
 
 
 def default_urls() -> dict[str, str]:

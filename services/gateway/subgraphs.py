@@ -27,6 +27,7 @@ class Subgraph(NamedTuple):
 
 SUBGRAPHS: list[Subgraph] = [
     Subgraph("identity", "services.identity.schema:schema", "http://127.0.0.1:4001/graphql"),
+    Subgraph("records", "services.records.schema:schema", "http://127.0.0.1:4002/graphql"),
     Subgraph("sanctions", "services.sanctions.schema:schema", "http://127.0.0.1:4003/graphql"),
 ]
 

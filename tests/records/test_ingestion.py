@@ -205,3 +205,25 @@ async def test_an_unreachable_identity_service_fails_the_submission_and_writes_n
         await app.state.identity.aclose()
     assert error_codes(body) == ["UNAVAILABLE"]
     assert await count_records(db_url) == 0
+
+
+async def test_demo_loader_goes_through_identity_and_is_idempotent(db_url, identity_app):
+    import httpx
+
+    from libs.common.db import create_engine, make_sessionmaker
+    from services.identity import demo as identity_demo
+    from services.records import demo
+    from services.records.config import RecordsSettings
+
+    engine = create_engine(RecordsSettings(database_url=db_url))
+    sessionmaker = make_sessionmaker(engine)
+    try:
+        await identity_demo.load(sessionmaker)
+        transports = {"identity": httpx.ASGITransport(app=identity_app)}
+        urls = {"identity": "http://identity"}
+        first = await demo.load(sessionmaker, urls, transports=transports)
+        second = await demo.load(sessionmaker, urls, transports=transports)
+    finally:
+        await engine.dispose()
+    assert first["rejected"] == 0 and first["created"] == 305
+    assert second == {"created": 0, "unchanged": 305, "rejected": 0}
