@@ -82,11 +82,28 @@ class ServiceContext(BaseContext):
         return self.loaders[name]
 
 
+QUERY_CANCELED = "57014"  # statement_timeout (or a cancel request) ended the statement
+
+
+def is_statement_timeout(exc: BaseException | None) -> bool:
+    """Whether `exc` (or what it wraps) is PostgreSQL cancelling a statement that ran too long."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if getattr(exc, "sqlstate", None) == QUERY_CANCELED or getattr(exc, "pgcode", None) == QUERY_CANCELED:
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+        seen += 1
+    return False
+
+
 def _should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None or isinstance(original, (AppError, GraphQLError)):
         return False
-    log.error("unexpected error", path=error.path, exc_info=original)
+    if is_statement_timeout(original):
+        log.warning("statement timeout", path=error.path)
+    else:
+        log.error("unexpected error", path=error.path, exc_info=original)
     return True
 
 
@@ -98,6 +115,13 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = structlog.contextvars.get_contextvars().get("request_id", "")
+        if is_statement_timeout(error.original_error):
+            # Slow is unavailable, not a bug: the answer is missing and the client may retry.
+            return GraphQLError(
+                message=f"The database did not answer in time (request id {request_id}); try again.",
+                nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+                extensions={"code": "UNAVAILABLE", "requestId": request_id},
+            )
         return GraphQLError(
             message=f"Internal server error (request id {request_id})",
             nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,

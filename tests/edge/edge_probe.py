@@ -52,6 +52,14 @@ class Query:
         return "done"
 
     @strawberry.field
+    async def sql_sleep(self, info: Info, ms: int) -> str:
+        from sqlalchemy import text
+
+        async with info.context.transaction() as session:
+            await session.execute(text("select pg_sleep(:s)"), {"s": ms / 1000})
+        return "slept"
+
+    @strawberry.field
     def boom(self) -> str:
         raise RuntimeError("connection string postgresql://secret@db leaked")
 

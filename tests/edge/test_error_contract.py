@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import bearer, stopped
+import httpx
+from conftest import GATEWAY_SECRET, SECRET_HEADER, bearer, service_settings, stopped
+
+from libs.common.settings import CommonSettings
 
 ORG = "91350100M000100Y43"
 
@@ -76,3 +79,21 @@ def test_check_alone_with_its_subgraph_stopped_is_unavailable(gateway, client, p
         body = client.post(gateway.url, json=query, headers=bearer()).json()
     assert body.get("data") is None, body
     assert codes(body) == ["UNAVAILABLE"]
+
+
+async def test_statement_timeout_is_unavailable_not_internal(edge_db_url):
+    """PostgreSQL's statement_timeout cancels a slow statement; the answer is UNAVAILABLE."""
+    from edge_probe import create_app
+
+    app = create_app(service_settings(CommonSettings, edge_db_url, statement_timeout_ms=100))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://probe") as http:
+            headers = {**bearer(), SECRET_HEADER: GATEWAY_SECRET, "x-request-id": "slow-sql-1"}
+            body = (await http.post("/graphql", json={"query": "{ sqlSleep(ms: 2000) }"},
+                                    headers=headers)).json()
+            assert codes(body) == ["UNAVAILABLE"], body
+            assert body["errors"][0]["extensions"]["requestId"] == "slow-sql-1"
+            body = (await http.post("/graphql", json={"query": "{ sqlSleep(ms: 10) }"},
+                                    headers=headers)).json()
+            assert body == {"data": {"sqlSleep": "slept"}}
