@@ -128,7 +128,7 @@ class CheckQuery:
                     at: datetime | None = None) -> Check:
         ctx = info.context
         principal = ctx.authenticated()
-        result = await service.check(ctx.read, ctx.audit, principal, str(code), purpose.value, at,
+        result = await service.check(ctx.read_engine, ctx.audit, principal, str(code), purpose.value, at,
                                      ctx.request_id)
         return Check.of(info, result)
 
@@ -139,7 +139,7 @@ class CheckQuery:
                      at: datetime | None = None) -> Screening:
         ctx = info.context
         principal = ctx.authenticated()
-        result = await service.screen(ctx.read, ctx.audit, principal, [str(c) for c in codes],
+        result = await service.screen(ctx.read_engine, ctx.audit, principal, [str(c) for c in codes],
                                       purpose.value, at, ctx.request_id,
                                       ctx.settings.max_screen_codes)
         return Screening(checked=result.checked,

