@@ -36,7 +36,7 @@ async def test_two_authorities_deciding_the_same_listing_at_once_give_one_listin
 
 async def test_an_objection_racing_expiry_never_revives_an_expired_listing(world, db_url):
     company = await world.company()
-    until = datetime.now(timezone.utc) + timedelta(seconds=1.5)
+    until = datetime.now(timezone.utc) + timedelta(seconds=3)
     listing = await world.decide("SPC_DISHONEST_DEBTORS", company, [await world.record(company)],
                                  SPC, effectiveUntil=until)
     body = await world.gql.execute(FILE_OBJECTION, {"input": {"listingId": listing["id"],
