@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from libs.common.timeutil import SHANGHAI, start_of_day
@@ -9,20 +10,23 @@ from libs.common.timeutil import SHANGHAI, start_of_day
 Interval = tuple[datetime, datetime | None]  # [from, until); until None = open-ended
 
 
-def add_working_days(start: datetime, days: int, holidays: frozenset[date] = frozenset()) -> datetime:
+def add_working_days(start: datetime, days: int,
+                     calendar: Mapping[date, bool] | None = None) -> datetime:
     """The instant a publicity window of `days` working days opened at `start` closes.
 
-    Working days are Monday to Friday in Asia/Shanghai, minus `holidays`; counting starts the
-    day after `start`, and the window closes at 00:00 Asia/Shanghai after the last one. Zero days
-    means no window: `start` itself.
+    Working days are Monday to Friday in Asia/Shanghai, except where `calendar` says otherwise
+    (public holidays: False; weekend make-up working days: True); counting starts the day after
+    `start`, and the window closes at 00:00 Asia/Shanghai after the last one. Zero days means
+    no window: `start` itself.
     """
+    calendar = calendar or {}
     if days <= 0:
         return start
     day = start.astimezone(SHANGHAI).date()
     left = days
     while left:
         day += timedelta(days=1)
-        if day.weekday() < 5 and day not in holidays:
+        if calendar.get(day, day.weekday() < 5):
             left -= 1
     return start_of_day(day + timedelta(days=1))
 

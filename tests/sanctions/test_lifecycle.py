@@ -126,3 +126,29 @@ async def test_a_catalogue_change_applies_to_later_decisions_only(world):
         """mutation($i: MeasureInput!) { upsertMeasure(input: $i) { code } }""",
         {"i": {"code": "X", "name": "x", "purpose": "LENDING", "effect": "INCENTIVE"}}, as_=SPC)
     assert error_codes(refused) == ["FORBIDDEN"]
+
+
+async def test_a_public_holiday_in_the_publicity_window_pushes_its_end_by_a_day(world):
+    from test_scenarios import next_monday_10am
+
+    start = next_monday_10am()
+    holiday = (start + timedelta(days=2)).date()  # the Wednesday
+    body = await world.gql.execute(
+        "mutation($d: Date!) { setCalendarDay(day: $d, working: false, name: \"测试假日\") { day } }",
+        {"d": holiday.isoformat()}, as_=ADMIN)
+    assert "errors" not in body, body
+    shown = await world.gql.execute(
+        "query($f: Date!, $t: Date!) { workingCalendar(from: $f, to: $t) { day working name } }",
+        {"f": start.date().isoformat(), "t": (start + timedelta(days=30)).date().isoformat()},
+        as_=AIRLINE)
+    assert shown["data"]["workingCalendar"] == [
+        {"day": holiday.isoformat(), "working": False, "name": "测试假日"}]
+    person = await world.person()
+    nra = {"roles": ["authority"], "agency": "NRA"}
+    listing = await world.decide("RAILWAY_DISHONEST", person,
+                                 [await world.record(person, agency="NRA",
+                                                     category="TRAVEL_MISCONDUCT")],
+                                 nra, effectiveFrom=start)
+    # Tue, Thu, Fri, Mon, Tue, Wed, Thu: applies from Friday 00:00 instead of Thursday.
+    assert datetime.fromisoformat(listing["publicityUntil"]).astimezone(start.tzinfo).date() == (
+        start.date() + timedelta(days=11))

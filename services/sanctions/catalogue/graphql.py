@@ -6,9 +6,11 @@ fixed when it was decided, so what past checks answered is never rewritten.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
+from sqlalchemy import select
 from strawberry.types import Info
 
 from libs.common.auth import AccessRole
@@ -79,8 +81,29 @@ class Memorandum:
     bindings: list[MemorandumBinding]
 
 
+@strawberry.type(description="An exception to Monday-Friday working days (Asia/Shanghai).")
+class CalendarDay:
+    day: date
+    working: bool
+    name: str
+
+
 @strawberry.type
 class CatalogueQuery:
+    @strawberry.field(description="Public holidays and make-up working days in [from, to].")
+    async def working_calendar(self, info: Info,
+                               from_: Annotated[date, strawberry.argument(name="from")],
+                               to: date) -> list[CalendarDay]:
+        info.context.authenticated()
+        if to < from_ or (to - from_).days > 3660:
+            raise InvalidInput("give a range of at most ten years, from <= to", field="to")
+        async with info.context.transaction() as session:
+            days = await CatalogueRepository(session).calendar(from_, to)
+            names = {r.day: r.name for r in (await session.execute(
+                select(models.CalendarDay).where(models.CalendarDay.day.in_(list(days)))))
+                .scalars()}
+        return [CalendarDay(day=d, working=w, name=names[d]) for d, w in sorted(days.items())]
+
     @strawberry.field(description="Every black- and redlist.")
     async def credit_lists(self, info: Info) -> list[CreditList]:
         info.context.authenticated()
@@ -194,6 +217,16 @@ class CatalogueMutation:
             model = await repo.list_by_code(str(input.code))
             await session.refresh(model)
         return CreditList.from_model(model)
+
+    @strawberry.mutation(description="Mark a day as a public holiday (working: false) or a "
+                                      "make-up working day (admins); applies to later decisions.")
+    async def set_calendar_day(self, info: Info, day: date, working: bool,
+                               name: str) -> CalendarDay:
+        info.context.authenticated(AccessRole.ADMIN)
+        async with info.context.transaction() as session:
+            await CatalogueRepository(session).upsert(
+                models.CalendarDay, "day", {"day": day, "working": working, "name": name})
+        return CalendarDay(day=day, working=working, name=name)
 
     @strawberry.mutation(description="Add or change a measure (admins).")
     async def upsert_measure(self, info: Info, input: MeasureInput) -> Measure:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import (ARRAY, BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Integer,
+from sqlalchemy import (ARRAY, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer,
                         String, Text, UniqueConstraint, func)
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -92,3 +92,13 @@ class MemorandumMeasure(Base):
 
     __table_args__ = (UniqueConstraint("memorandum_code", "list_code", "measure_code",
                                        name="uq_memorandum_measures_binding"),)
+
+
+class CalendarDay(Base):
+    """An exception to Monday-Friday: a public holiday, or a weekend made a working day."""
+
+    __tablename__ = "working_calendar"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(Text)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sanctions.catalogue.models import CreditList, Measure, Memorandum, MemorandumMeasure
+from services.sanctions.catalogue.models import (CalendarDay, CreditList, Measure, Memorandum,
+                                                MemorandumMeasure)
 
 
 class CatalogueRepository:
@@ -67,3 +68,9 @@ class CatalogueRepository:
         if bindings:
             await self.session.execute(insert(MemorandumMeasure),
                                        [{"memorandum_code": memorandum_code, **b} for b in bindings])
+
+    async def calendar(self, start: date, end: date) -> dict[date, bool]:
+        """Working-calendar exceptions in [start, end]."""
+        rows = await self.session.execute(select(CalendarDay).where(CalendarDay.day >= start,
+                                                                    CalendarDay.day <= end))
+        return {r.day: r.working for r in rows.scalars()}

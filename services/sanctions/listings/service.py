@@ -70,8 +70,8 @@ def _validate_document(doc: LegalDocument, today: date) -> None:
                            field="legalBasis.issuedOn")
 
 
-def _window(credit_list: CreditList, req: DecisionRequest,
-            now: datetime) -> tuple[datetime, datetime | None, datetime]:
+def _window(credit_list: CreditList, req: DecisionRequest, now: datetime,
+            calendar: dict[date, bool]) -> tuple[datetime, datetime | None, datetime]:
     start = as_utc(req.effective_from) if req.effective_from else now
     if start < now - BACKDATE_TOLERANCE:
         raise InvalidInput("a listing cannot take effect before it is decided",
@@ -91,7 +91,7 @@ def _window(credit_list: CreditList, req: DecisionRequest,
             and until - start > timedelta(days=credit_list.max_duration_days)):
         raise InvalidInput(f"{credit_list.code} allows at most {credit_list.max_duration_days} "
                            "days", field="effectiveUntil")
-    publicity_until = add_working_days(start, credit_list.publicity_working_days)
+    publicity_until = add_working_days(start, credit_list.publicity_working_days, calendar)
     if until is not None and until <= publicity_until:
         raise InvalidInput("the listing would end before its publicity window closes",
                            field="effectiveUntil")
@@ -139,9 +139,13 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
         if credit_list is None:
             raise NotFound(f"no list {req.list_code}", field="listCode")
         bindings = await repo.bindings_in_force(credit_list.code, now)
+        first_day = (as_utc(req.effective_from) if req.effective_from else now).astimezone(
+            SHANGHAI).date()
+        calendar = await repo.calendar(
+            first_day, first_day + timedelta(days=3 * credit_list.publicity_working_days + 60))
     may_act_for_list(principal, credit_list, admin=False)
     _validate_document(req.legal_basis, now.astimezone(SHANGHAI).date())
-    start, until, publicity_until = _window(credit_list, req, now)
+    start, until, publicity_until = _window(credit_list, req, now, calendar)
 
     subjects, _ = await deps.identity.lookup([code])
     subject = subjects.get(code)
