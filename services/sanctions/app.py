@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -43,6 +44,9 @@ def create_app(settings: SanctionsSettings | None = None, *,
                 app.state.sessionmaker, app.state.deps.records,
                 settings.records_events_poll_seconds, settings.records_events_batch),
                 name="records-events")
+        # Long-lived process: keep start-up objects out of the collector's generations.
+        gc.collect()
+        gc.freeze()
 
     app = create_service_app(service="sanctions", settings=settings, build_routers=routers,
                              on_startup=on_startup)

@@ -23,6 +23,8 @@ from services.sanctions.config import SanctionsSettings
 from services.sanctions.listings.models import Listing
 from services.sanctions.listings.service import DecisionRequest, LegalDocument, decide
 
+EXISTING = """query($r: [_Any!]!) { _entities(representations: $r) {
+  ... on Subject { records(first: 100) { id agency category status } } } }"""
 SUBMIT = """mutation($input: [RecordInput!]!) { submitRecords(input: $input) {
   accepted { id } rejected { index reason } } }"""
 
@@ -35,7 +37,7 @@ def _plan() -> list[dict]:
                      and r["code"] != FEATURED_PERSON)
     return [
         {"list": "SPC_DISHONEST_DEBTORS", "agency": "SPC", "subject": FEATURED_COMPANY,
-         "category": "JUDGMENT", "summary": "拒不履行(2025)京0105民初1234号民事判决确定的给付义务",
+         "category": "UNFULFILLED_OBLIGATION", "summary": "拒不履行(2025)京0105民初1234号民事判决确定的给付义务",
          "doc": LegalDocument("(2026)京0105执567号", "执行裁定书", date(2026, 9, 1),
                               "北京市朝阳区人民法院")},
         {"list": "TAX_A_GRADE", "agency": "STA", "subject": taxpayer, "category": "COMMENDATION",
@@ -49,7 +51,29 @@ def _plan() -> list[dict]:
     ]
 
 
+async def _existing(client: httpx.AsyncClient, settings: SanctionsSettings,
+                    item: dict) -> str | None:
+    """A record the records demo already holds for this subject, agency and category."""
+    token = mint_token("demo-loader", ["admin"], [], None, secret=settings.jwt_secret)
+    try:
+        body = (await client.post("/graphql", json={"query": EXISTING, "variables": {"r": [
+            {"__typename": "Subject", "code": item["subject"]}]}}, headers={
+            "authorization": f"Bearer {token}", GATEWAY_SECRET_HEADER: settings.gateway_secret}
+        )).json()
+        found = body["data"]["_entities"][0]["records"]
+    except (KeyError, TypeError, IndexError, ValueError):
+        return None
+    for r in found:
+        if (r["agency"], r["category"], r["status"]) == (item["agency"], item["category"],
+                                                          "ACTIVE"):
+            return r["id"]
+    return None
+
+
 async def _record(client: httpx.AsyncClient, settings: SanctionsSettings, item: dict) -> str:
+    existing = await _existing(client, settings, item)
+    if existing is not None:
+        return existing
     token = mint_token("demo-loader", ["authority"], [], item["agency"], secret=settings.jwt_secret)
     doc = item["doc"]
     body = (await client.post("/graphql", json={"query": SUBMIT, "variables": {"input": [{

@@ -19,6 +19,8 @@ async def test_demo_listings_are_loaded_once_and_reach_the_featured_person(world
     try:
         sessionmaker = make_sessionmaker(engine)
         await identity_demo.load(sessionmaker)
+        # As the records demo does: a court record on the featured company, used as the basis.
+        court_record = await world.record(FEATURED_COMPANY, category="UNFULFILLED_OBLIGATION")
         transports = {"identity": httpx.ASGITransport(app=identity_app),
                       "records": httpx.ASGITransport(app=records_app)}
         first = await demo.load(sessionmaker, {}, transports=transports)
@@ -29,6 +31,9 @@ async def test_demo_listings_are_loaded_once_and_reach_the_featured_person(world
     finally:
         await engine.dispose()
     assert (await world.check(FEATURED_COMPANY, "AIR_TRAVEL", AIRLINE))["status"] == "RESTRICTED"
+    restricted = await world.check(FEATURED_COMPANY, "AIR_TRAVEL", AIRLINE)
+    listing = await world.listing(restricted["restrictions"][0]["listing"]["id"])
+    assert listing["basisRecordIds"] == [court_record]
     person = await world.check(FEATURED_PERSON, "AIR_TRAVEL", AIRLINE)
     assert person["status"] == "RESTRICTED" and person["code"] == mask_code(FEATURED_PERSON)
     assert person["restrictions"][0]["via"] == {"organizationCode": FEATURED_COMPANY,
