@@ -91,8 +91,15 @@ if (otlpEndpoint) {
 
 // XINYONG_<NAME>_URL -> transport override for subgraph <name> (names are [a-z0-9_]).
 // Entries for names that are not in the supergraph are ignored by the gateway.
-function subgraphUrlOverrides(): Record<string, { location: string }> {
-  const entries: Record<string, { location: string }> = {};
+//
+// '*' applies to every subgraph: the HTTP executor's in-flight deduplication is turned off.
+// By default identical concurrent subgraph queries (same body and forwarded headers) share one
+// upstream request; for `check` that gives several checks one answer and one audit entry
+// (one `reference`), and every check must be answered and audited on its own.
+function subgraphUrlOverrides(): Record<string, { location?: string; options?: Record<string, unknown> }> {
+  const entries: Record<string, { location?: string; options?: Record<string, unknown> }> = {
+    '*': { options: { deduplicateInflightRequests: false } },
+  };
   for (const [key, value] of Object.entries(env)) {
     const match = /^XINYONG_([A-Z][A-Z0-9_]*)_URL$/.exec(key);
     if (match && value && /^https?:\/\//.test(value)) {

@@ -123,3 +123,25 @@ def test_screen_answers_through_the_gateway(stack, client):
     screening = body["data"]["screen"]
     assert screening["restricted"] == []
     assert [i["code"] for i in screening["invalid"]] == ["123"]
+
+
+def test_identical_concurrent_checks_are_each_answered_and_audited(stack):
+    """The gateway must not merge identical in-flight checks: each gets its own audit reference.
+
+    Hive Gateway's HTTP executor deduplicates identical in-flight subgraph queries by default;
+    for `check` that would hand two consumers' checks one audit entry.
+    """
+    import asyncio
+
+    import httpx
+
+    async def burst() -> list[dict]:
+        async with httpx.AsyncClient(timeout=20.0, trust_env=False) as http:
+            responses = await asyncio.gather(*[
+                http.post(stack.url, json=CHECK, headers=bearer(**AIRLINE)) for _ in range(24)])
+        return [r.json() for r in responses]
+
+    bodies = asyncio.run(burst())
+    assert all("errors" not in b for b in bodies), bodies[:2]
+    references = [b["data"]["check"]["reference"] for b in bodies]
+    assert len(set(references)) == len(references)
