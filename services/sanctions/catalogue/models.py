@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (ARRAY, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer,
-                        String, Text, UniqueConstraint, func)
+from sqlalchemy import (ARRAY, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey,
+                        Index, Integer, String, Text, UniqueConstraint, func)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.sanctions.db import Base
@@ -91,7 +91,8 @@ class MemorandumMeasure(Base):
     extends_to_roles: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
 
     __table_args__ = (UniqueConstraint("memorandum_code", "list_code", "measure_code",
-                                       name="uq_memorandum_measures_binding"),)
+                                       name="uq_memorandum_measures_binding"),
+                      Index("ix_memorandum_measures_list", "list_code"))
 
 
 class CalendarDay(Base):

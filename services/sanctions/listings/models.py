@@ -96,3 +96,5 @@ class Derivation(Base):
     person_code: Mapped[str] = mapped_column(String(18), primary_key=True)
     role: Mapped[str] = mapped_column(String(32), primary_key=True)
     organization_code: Mapped[str] = mapped_column(String(18))
+
+    __table_args__ = (Index("ix_listing_derivations_person", "person_code"),)
