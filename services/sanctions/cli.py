@@ -1,4 +1,4 @@
-"""`xinyong sanctions ...` (or `python -m services.sanctions.cli ...`): decision-log verification."""
+"""`python -m services.sanctions.cli ...`: decision-log verification, records events."""
 
 from __future__ import annotations
 

@@ -54,8 +54,8 @@ class MeasureEffect(enum.Enum):
     INCENTIVE = "INCENTIVE"
 
 
-@strawberry.enum(description="PENDING (publicity window), ACTIVE, SUSPENDED, EXPIRED, or ended by a "
-                             "decision: LIFTED, REVOKED, REPAIRED.")
+@strawberry.enum(description="PENDING (publicity window), ACTIVE, SUSPENDED, EXPIRED, "
+                             "or ended by a decision: LIFTED, REVOKED, REPAIRED.")
 class ListingStatus(enum.Enum):
     PENDING = "PENDING"
     ACTIVE = "ACTIVE"

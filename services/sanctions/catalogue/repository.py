@@ -66,8 +66,8 @@ class CatalogueRepository:
         await self.session.execute(delete(MemorandumMeasure).where(
             MemorandumMeasure.memorandum_code == memorandum_code))
         if bindings:
-            await self.session.execute(insert(MemorandumMeasure),
-                                       [{"memorandum_code": memorandum_code, **b} for b in bindings])
+            rows = [{"memorandum_code": memorandum_code, **b} for b in bindings]
+            await self.session.execute(insert(MemorandumMeasure), rows)
 
     async def calendar(self, start: date, end: date) -> dict[date, bool]:
         """Working-calendar exceptions in [start, end]."""

@@ -128,19 +128,19 @@ class CheckQuery:
                     at: datetime | None = None) -> Check:
         ctx = info.context
         principal = ctx.authenticated()
-        result = await service.check(ctx.read_engine, ctx.audit, principal, str(code), purpose.value, at,
-                                     ctx.request_id)
+        result = await service.check(ctx.read_engine, ctx.audit, principal, str(code),
+                                     purpose.value, at, ctx.request_id)
         return Check.of(info, result)
 
-    @strawberry.field(description="Many subjects, one purpose: returns only the restricted ones and "
-                                  "the codes that were invalid. At most 10,000 codes "
-                                  "(LIMIT_EXCEEDED beyond).")
+    @strawberry.field(description="Many subjects, one purpose: returns only the restricted "
+                                  "ones and the codes that were invalid. At most 10,000 "
+                                  "codes (LIMIT_EXCEEDED beyond).")
     async def screen(self, info: Info, codes: list[strawberry.ID], purpose: Purpose,
                      at: datetime | None = None) -> Screening:
         ctx = info.context
         principal = ctx.authenticated()
-        result = await service.screen(ctx.read_engine, ctx.audit, principal, [str(c) for c in codes],
-                                      purpose.value, at, ctx.request_id,
+        result = await service.screen(ctx.read_engine, ctx.audit, principal,
+                                      [str(c) for c in codes], purpose.value, at, ctx.request_id,
                                       ctx.settings.max_screen_codes)
         return Screening(checked=result.checked,
                          restricted=[Check.of(info, r) for r in result.restricted],

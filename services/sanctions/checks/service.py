@@ -75,8 +75,9 @@ async def check(read_engine, audit: AuditBuffer, principal: Principal, raw: str,
     return result
 
 
-async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: list[str], purpose: str,
-                 at: datetime | None, request_id: str | None, limit: int) -> ScreenResult:
+async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: list[str],
+                 purpose: str, at: datetime | None, request_id: str | None,
+                 limit: int) -> ScreenResult:
     """Many subjects, one purpose, one query; only restricted and invalid codes come back."""
     allowed(principal, purpose)
     if len(raws) > limit:

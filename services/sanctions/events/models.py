@@ -27,4 +27,5 @@ class ProcessedEvent(Base):
     type: Mapped[str] = mapped_column(String(64))
     record_id: Mapped[str | None] = mapped_column(String(64))
     effect: Mapped[str] = mapped_column(Text)
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                   server_default=func.now())

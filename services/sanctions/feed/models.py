@@ -34,6 +34,7 @@ class RestrictionChange(Base):
     op: Mapped[str] = mapped_column(String(8))
     effective_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     effective_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                  server_default=func.now())
 
     __table_args__ = (Index("ix_restriction_changes_purpose", "purpose", "id"),)

@@ -144,9 +144,10 @@ class Listing:
                                   "decision date.")
     async def derived_restrictions(self, info: Info) -> list[DerivedRestriction]:
         rows = await loaders.derivations_of_listings(info).load(self._model.id)
-        return [DerivedRestriction(code=strawberry.ID(shown_code(info, d.person_code, True)),
-                                   via=RoleLink(organization_code=strawberry.ID(d.organization_code),
-                                                role=Role(d.role))) for d in rows]
+        return [DerivedRestriction(
+            code=strawberry.ID(shown_code(info, d.person_code, True)),
+            via=RoleLink(organization_code=strawberry.ID(d.organization_code), role=Role(d.role)))
+            for d in rows]
 
     @strawberry.field
     async def objections(self, info: Info) -> list[
@@ -294,5 +295,5 @@ class ListingMutation:
         return Listing.of(listing, credit_list)
 
 
-__all__ = ["DecideListingInput", "LegalDocument", "LegalDocumentInput", "Listing", "ListingMutation",
-           "ListingQuery", "NotFound", "RoleLink", "Subject"]
+__all__ = ["DecideListingInput", "LegalDocument", "LegalDocumentInput", "Listing",
+           "ListingMutation", "ListingQuery", "NotFound", "RoleLink", "Subject"]

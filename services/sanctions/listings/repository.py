@@ -50,7 +50,8 @@ class ListingRepository:
             .where(Listing.subject_code.in_(codes)).order_by(Listing.decided_at, Listing.id))
         return list(rows.all())
 
-    async def reaching_persons(self, codes: list[str]) -> list[tuple[Derivation, Listing, CreditList]]:
+    async def reaching_persons(
+            self, codes: list[str]) -> list[tuple[Derivation, Listing, CreditList]]:
         rows = await self.session.execute(
             select(Derivation, Listing, CreditList)
             .join(Listing, Listing.id == Derivation.listing_id)

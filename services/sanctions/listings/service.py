@@ -124,7 +124,8 @@ async def _check_basis(deps: Dependencies, code: str, ids: list[str]) -> list[st
 
 
 async def decide(deps: Dependencies, sessionmaker, principal: Principal,
-                 req: DecisionRequest, *, now: datetime | None = None) -> tuple[Listing, CreditList]:
+                 req: DecisionRequest, *,
+                 now: datetime | None = None) -> tuple[Listing, CreditList]:
     """Put a subject on a list: validated against identity, records and the catalogue."""
     now = now or clock()
     principal.require(AccessRole.AUTHORITY)

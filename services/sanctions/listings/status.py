@@ -27,7 +27,7 @@ def hold_intervals(holds: list[dict[str, Any]]) -> list[Interval]:
 
 
 def status_at(listing: ListingFacts, at: datetime) -> ListingStatus:
-    """PENDING, ACTIVE, SUSPENDED, EXPIRED, LIFTED, REVOKED or REPAIRED at `at`, from facts alone."""
+    """The status at `at` (PENDING ... REPAIRED), from the facts alone."""
     if listing.terminal_status and listing.terminal_at is not None and listing.terminal_at <= at:
         return ListingStatus(listing.terminal_status)
     if listing.effective_until is not None and at >= listing.effective_until:

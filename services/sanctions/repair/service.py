@@ -51,7 +51,8 @@ async def apply(session: AsyncSession, principal: Principal, listing_id: str, st
     try:
         await session.flush()
     except IntegrityError:
-        raise TransitionConflict("a repair application for this listing is already pending") from None
+        raise TransitionConflict("a repair application for this listing is already "
+                                 "pending") from None
     journal = Journal()
     journal.record(listing.id, "REPAIR_APPLIED", principal.sub, now,
                    application=str(application.id))
