@@ -113,7 +113,8 @@ class _Discard(SpanExporter):
 @pytest.fixture(scope="module")
 def memory_spans() -> Iterator[InMemorySpanExporter]:
     """Spans of this process (the subgraph's), recorded while this module runs."""
-    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+    installed_here = not isinstance(trace.get_tracer_provider(), TracerProvider)
+    if installed_here:
         telemetry.setup_tracing("xinyong-identity", exporter=_Discard())
     provider = trace.get_tracer_provider()
     assert isinstance(provider, TracerProvider)
@@ -127,6 +128,15 @@ def memory_spans() -> Iterator[InMemorySpanExporter]:
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
         HTTPXClientInstrumentor().uninstrument()  # other tests set their own traceparent
+        if installed_here:
+            # Leave the process as it was: apps built by later tests are not instrumented.
+            # (OpenTelemetry has no public reset; its own test utilities do the same.)
+            from opentelemetry.util._once import Once
+
+            provider.shutdown()
+            trace._TRACER_PROVIDER = None
+            trace._TRACER_PROVIDER_SET_ONCE = Once()
+            telemetry._configured = False
 
 
 @pytest.fixture(scope="module")
