@@ -48,7 +48,7 @@ async def import_file(path: Path, agency: str, database_url: str, identity_url: 
             task = progress.add_task("import", total=path.stat().st_size, lines=0)
             result = await ingest_lines(
                 partial(transaction, make_sessionmaker(engine)), agency, file_lines(path),
-                SubjectDirectory(identity), chunk_size=chunk_size,
+                SubjectDirectory(identity, make_sessionmaker(engine)), chunk_size=chunk_size,
                 progress=lambda lines, done: progress.update(task, completed=done, lines=lines))
     finally:
         await identity.aclose()

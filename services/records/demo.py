@@ -91,7 +91,7 @@ async def load(sessionmaker: async_sessionmaker[AsyncSession],
     identity = IdentityClient((urls or {}).get("identity", "http://127.0.0.1:4001"),
                               settings.gateway_secret, caller="records-demo",
                               transport=(transports or {}).get("identity"))
-    directory = SubjectDirectory(identity)
+    directory = SubjectDirectory(identity, sessionmaker)
     result = IngestResult()
     try:
         for agency, records in sorted(plan().items()):

@@ -186,3 +186,17 @@ async def test_the_internal_feed_carries_codes_in_clear_for_the_enforcing_servic
     events = await all_events(records_app)
     # the internal feed serves services that enforce by code: it carries the code in clear
     assert events[0]["subjectCode"] == person
+
+
+async def test_the_feed_orders_transaction_ids_as_numbers_not_as_text(records_app, db_url):
+    """xid 9 comes before xid 10 (a text sort would put it after)."""
+    from factories import execute
+
+    await execute(db_url, "insert into records.outbox_events (txid, type, record_id, payload) "
+                          "values ('10', 'RECORD_WITHDRAWN', 2, '{}'), "
+                          "('9', 'RECORD_WITHDRAWN', 1, '{}')")
+    client = events_client(records_app)
+    first = await client.events(None, limit=1)
+    second = await client.events(first["cursor"], limit=1)
+    await client.aclose()
+    assert [e["recordId"] for e in first["events"] + second["events"]] == ["1", "2"]

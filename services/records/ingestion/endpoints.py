@@ -56,6 +56,7 @@ async def bulk(request: Request) -> dict:
         raise InvalidInput("send NDJSON (application/x-ndjson), one record per line")
     result = await ingest_lines(
         partial(transaction, request.app.state.sessionmaker), principal.agency,
-        ndjson_lines(request, settings.max_bulk_bytes), SubjectDirectory(request.app.state.identity),
+        ndjson_lines(request, settings.max_bulk_bytes),
+        SubjectDirectory(request.app.state.identity, request.app.state.sessionmaker),
         chunk_size=settings.bulk_chunk_size)
     return result.as_dict()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,6 +16,7 @@ from datetime import date, datetime
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.common.db import transaction
 from libs.common.errors import Forbidden
 from libs.common.internal import IdentityClient
 from libs.common.timeutil import SHANGHAI, now
@@ -31,7 +33,30 @@ COLUMNS = (
     "is_current", "recorded_at", "archived_at", "content_hash", "chain_seq", "prev_hash", "hash",
 )
 LOOKUP_BATCH = 10_000
-YIELD_EVERY = 1024  # lines parsed between chances for the writer to run
+# Lines parsed between chances for the writer to run: each of its round trips waits for one.
+YIELD_EVERY = 128
+_gc_pauses = 0
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused():
+    """Pause the cyclic garbage collector during a bulk ingestion (reference counting goes on).
+
+    Ingestion allocates millions of short-lived, acyclic objects; the collector's passes over
+    them cost about a third of the CPU. Nested and concurrent pauses re-enable on the last exit.
+    """
+    global _gc_pauses
+    if _gc_pauses == 0 and not gc.isenabled():
+        yield  # someone else disabled it; leave it alone
+        return
+    _gc_pauses += 1
+    gc.disable()
+    try:
+        yield
+    finally:
+        _gc_pauses -= 1
+        if _gc_pauses == 0:
+            gc.enable()
 
 
 @dataclass
@@ -61,21 +86,41 @@ class IngestResult:
 
 
 class SubjectDirectory:
-    """Subject kinds from the identity service, remembered for one ingestion run.
+    """Subject kinds: remembered for the run, then records' own known_subjects, then identity.
 
-    Subjects are never deleted, so a known code stays known; unknown codes are asked again.
+    Identity never deletes a subject nor changes a code's kind, so a code confirmed once is
+    stored in known_subjects and identity is asked about it only once, ever. Unknown codes are
+    asked again every time. Lookups are serialised so concurrent chunks never ask twice.
     """
 
-    def __init__(self, client: IdentityClient) -> None:
+    def __init__(self, client: IdentityClient, sessionmaker=None) -> None:
         self._client = client
+        self._sessionmaker = sessionmaker
         self._kinds: dict[str, str] = {}
+        self._lock = asyncio.Lock()
 
     async def kinds(self, codes: Iterable[str]) -> dict[str, str]:
         wanted = set(codes)
-        missing = sorted(wanted - self._kinds.keys())
-        for i in range(0, len(missing), LOOKUP_BATCH):
-            found, _ = await self._client.lookup(missing[i:i + LOOKUP_BATCH])
-            self._kinds.update({c: s.kind for c, s in found.items()})
+        async with self._lock:
+            missing = sorted(wanted - self._kinds.keys())
+            if missing and self._sessionmaker is not None:
+                async with transaction(self._sessionmaker) as session:
+                    pg = await driver_connection(session)
+                    rows = await pg.fetch("SELECT code, kind FROM records.known_subjects"
+                                          " WHERE code = ANY($1::text[])", missing)
+                self._kinds.update((r[0], r[1]) for r in rows)
+                missing = sorted(wanted - self._kinds.keys())
+            for i in range(0, len(missing), LOOKUP_BATCH):
+                found, _ = await self._client.lookup(missing[i:i + LOOKUP_BATCH])
+                learned = {c: s.kind for c, s in found.items()}
+                self._kinds.update(learned)
+                if learned and self._sessionmaker is not None:
+                    async with transaction(self._sessionmaker) as session:
+                        pg = await driver_connection(session)
+                        await pg.execute(
+                            "INSERT INTO records.known_subjects (code, kind)"
+                            " SELECT * FROM unnest($1::text[], $2::text[])"
+                            " ON CONFLICT DO NOTHING", list(learned), list(learned.values()))
         return {c: self._kinds[c] for c in wanted if c in self._kinds}
 
 
@@ -185,9 +230,14 @@ async def _publish_corrections(pg, agency: str, corrections: list[tuple[int, int
 
 
 async def ingest_drafts(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
-                        subjects: SubjectDirectory, result: IngestResult) -> None:
-    """Reject drafts about unknown subjects, write the rest (one transaction: the caller's)."""
-    kinds = await subjects.kinds(d.subject_code for _, d in drafts)
+                        subjects: SubjectDirectory, result: IngestResult,
+                        kinds: dict[str, str] | None = None) -> None:
+    """Reject drafts about unknown subjects, write the rest (one transaction: the caller's).
+
+    `kinds` may be looked up beforehand (the bulk path does it while the previous chunk writes).
+    """
+    if kinds is None:
+        kinds = await subjects.kinds(d.subject_code for _, d in drafts)
     known = []
     for index, d in drafts:
         if d.subject_code in kinds:
@@ -210,16 +260,25 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
     """
     result = IngestResult()
     today = today_in_china()
-    queue: asyncio.Queue[tuple[list[tuple[int, RecordDraft]], int] | None] = asyncio.Queue(1)
+    queue: asyncio.Queue = asyncio.Queue(1)
+    lookups: set[asyncio.Task] = set()  # lookups handed over but not yet awaited by the writer
 
     async def writer() -> None:
         while (item := await queue.get()) is not None:
-            chunk, read_bytes = item
+            chunk, read_bytes, lookup = item
+            lookups.discard(lookup)
+            kinds = await lookup
             if chunk:
                 async with session_scope() as session:
-                    await ingest_drafts(session, agency, chunk, subjects, result)
+                    await ingest_drafts(session, agency, chunk, subjects, result, kinds)
             if progress:
                 progress(result.lines, read_bytes)
+
+    def with_lookup(chunk: list[tuple[int, RecordDraft]], read_bytes: int) -> tuple:
+        """The chunk with its subject lookup already under way (it overlaps earlier writes)."""
+        lookup = asyncio.create_task(subjects.kinds({d.subject_code for _, d in chunk}))
+        lookups.add(lookup)
+        return chunk, read_bytes, lookup
 
     write_task = asyncio.create_task(writer())
 
@@ -234,31 +293,33 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
             if item is not None:
                 raise RuntimeError("the writer stopped before the input ended")
 
-    try:
-        pending: list[tuple[int, RecordDraft]] = []
-        read_bytes = 0
-        line_no = 0
-        async for raw in lines:
-            line_no += 1
-            read_bytes += len(raw) + 1
-            if not raw.strip():
-                continue
-            result.lines += 1
-            try:
-                pending.append((line_no, parse_line(raw, today)))
-            except LineRejected as exc:
-                result.rejected.append(Rejection(line_no, exc.reason, exc.rule))
-            if len(pending) >= chunk_size:
-                await hand_over((pending, read_bytes))
-                pending = []
-            elif not line_no % YIELD_EVERY:
-                await asyncio.sleep(0)  # let the writer's round trips proceed while we parse
-        await hand_over((pending, read_bytes))
-        await hand_over(None)
-        await write_task
-    finally:
-        if not write_task.done():
-            write_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await write_task
+    with cyclic_gc_paused():
+        try:
+            pending: list[tuple[int, RecordDraft]] = []
+            read_bytes = 0
+            line_no = 0
+            async for raw in lines:
+                line_no += 1
+                read_bytes += len(raw) + 1
+                if not raw.strip():
+                    continue
+                result.lines += 1
+                try:
+                    pending.append((line_no, parse_line(raw, today)))
+                except LineRejected as exc:
+                    result.rejected.append(Rejection(line_no, exc.reason, exc.rule))
+                if len(pending) >= chunk_size:
+                    await hand_over(with_lookup(pending, read_bytes))
+                    pending = []
+                elif not line_no % YIELD_EVERY:
+                    await asyncio.sleep(0)  # let the writer's round trips proceed while we parse
+            await hand_over(with_lookup(pending, read_bytes))
+            await hand_over(None)
+            await write_task
+        finally:
+            for task in [write_task, *lookups]:
+                if not task.done():
+                    task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task  # also retrieves the error of a lookup nobody awaited
     return result

@@ -40,8 +40,9 @@ class OutboxRepository:
             where += " AND (txid, id) > (CAST(:txid AS xid8), :id)"
             params.update(txid=int(txid), id=int(event_id))
         rows = (await self.session.execute(text(
-            "SELECT id, txid::text AS txid, type, record_id, subject_code, occurred_at, payload"
-            f" FROM records.outbox_events WHERE {where} ORDER BY txid, id LIMIT :limit"),
+            "SELECT id, txid::text AS txid_text, type, record_id, subject_code, occurred_at, payload"
+            f" FROM records.outbox_events WHERE {where}"
+            " ORDER BY outbox_events.txid, outbox_events.id LIMIT :limit"),
             params)).mappings().all()
         has_more = len(rows) > limit
         rows = rows[:limit]
@@ -49,5 +50,5 @@ class OutboxRepository:
                    "recordId": str(r["record_id"]) if r["record_id"] is not None else None,
                    "subjectCode": r["subject_code"], "occurredAt": r["occurred_at"].isoformat(),
                    "payload": r["payload"]} for r in rows]
-        cursor = f"{rows[-1]['txid']}:{rows[-1]['id']}" if rows else after
+        cursor = f"{rows[-1]['txid_text']}:{rows[-1]['id']}" if rows else after
         return events, cursor, has_more

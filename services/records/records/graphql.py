@@ -282,7 +282,7 @@ class RecordMutation:
                 drafts.append((index, validate_record(input_as_submission(r), today)))
             except LineRejected as exc:
                 result.rejected.append(Rejection(index, exc.reason, exc.rule))
-        subjects = SubjectDirectory(info.context.identity)
+        subjects = SubjectDirectory(info.context.identity, info.context.sessionmaker)
         async with info.context.transaction() as session:
             await ingest_drafts(session, agency, drafts, subjects, result)
             found = await RecordRepository(session).current([rid for _, rid in result.accepted])

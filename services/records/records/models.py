@@ -94,3 +94,14 @@ class CreditRecord(Base):
     @property
     def public_id(self) -> str:
         return str(self.record_id)
+
+
+class KnownSubject(Base):
+    """A subject identity confirmed, with its kind: identity never deletes subjects nor changes
+    a code's kind, so what was learned once stays true and identity is asked once per code."""
+
+    __tablename__ = "known_subjects"
+
+    code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    learned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
