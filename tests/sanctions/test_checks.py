@@ -90,3 +90,17 @@ async def test_analysts_can_ask_who_checked_a_subject_and_consumers_cannot(world
     assert first["reference"] in {e["reference"] for e in entries}
     refused = await world.gql.execute(WHO, {"c": company}, as_=AIRLINE)
     assert error_codes(refused) == ["FORBIDDEN"]
+
+
+async def test_the_depth_and_alias_limits_still_apply_with_cached_validation(world):
+    aliases = " ".join(f"a{i}: __typename" for i in range(31))
+    body = await world.gql.execute("{ %s }" % aliases, as_=AIRLINE)
+    assert body.get("errors") and body.get("data") is None
+    nested = "objections { listing { " * 6 + "id" + " } }" * 6
+    deep = ("query($c: ID!) { check(code: $c, purpose: AIR_TRAVEL) { restrictions { listing { "
+            + nested + " } } } }")
+    body = await world.gql.execute(deep, {"c": person_code(1)}, as_=AIRLINE)
+    assert body.get("errors") and "depth" in body["errors"][0]["message"]
+    for _ in range(2):  # cached: the same answer again
+        ok = await world.gql.execute("{ __typename }", as_=AIRLINE)
+        assert ok == {"data": {"__typename": "Query"}}
