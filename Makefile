@@ -28,6 +28,12 @@ run: install
 test: install
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmark suite (bench/run.py): `make bench` is the small scale (a few minutes);
+# `make bench SCALE=national` loads 10M subjects (about an hour on 2 cores). Report in bench/results/.
+SCALE ?= small
+bench: install
+	@$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
+
 # Regenerate subgraph SDL and the committed supergraph after a schema change.
 compose: install
 	@$(BIN)/python -m services.gateway.launcher compose

@@ -1,0 +1,762 @@
+"""The benchmark suite: data at a scale, the real services and gateway, scenarios with baselines.
+
+    .venv/bin/python -m bench.run --scale small|medium|national|<subjects> [--seconds 15]
+    make bench                    # small (10,000 subjects), a few minutes
+    make bench SCALE=national     # 10M subjects, 1.5M active listings, 20M records
+
+Starts a throwaway PostgreSQL tuned for this box (or uses DATABASE_URL), runs the real
+migrations, loads generated data (bench/generate.py), starts identity, records and sanctions
+(uvicorn, no reload, production settings) and Hive Gateway like `make run` does, then runs:
+
+  a. `check` through the gateway / sent to the sanctions subgraph directly / the same SQL
+     through asyncpg / `pgbench -S` (built-in select-only script, same server);
+  b. `screen` of a 1,200-code manifest and of 10,000 codes (gateway and subgraph);
+  c. record ingestion (the NDJSON pipeline, as the CLI runs it) beside raw COPY of the rows;
+  d. a full `restrictionChanges` sync of one purpose (gateway and subgraph);
+  e. memory (RSS) of every process;
+  f. `check` latency at 10 thousand vs this scale (same server, services restarted on a
+     10k-subject database) -- skipped when the scale itself is small.
+
+Writes bench/results/<date>-<scale>.md and .json, and a plot of check latency percentiles
+against scale (bench/results/check-latency.svg) from every JSON result present.
+HTTP load comes from autocannon (bench/loadgen.mjs) on the same 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+
+import asyncpg
+import httpx
+import psutil
+
+from bench import generate
+from libs.common import migrate
+from libs.common.auth import mint_token
+from libs.common.pgembed import (_preexec, _reachable_bindir, _server_user, find_bindir,
+                                 throwaway)
+from libs.common.settings import GATEWAY_SECRET_HEADER
+from libs.common.testing import _asyncpg_kwargs, with_database
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+JWT_SECRET = "bench-jwt-secret-not-a-dev-default-0123456789"
+GATEWAY_SECRET = "bench-gateway-secret-not-a-dev-default"
+CHECK = ("query Check($code: ID!) { check(code: $code, purpose: AIR_TRAVEL) { code status "
+         "reference restrictions { measure { code name } listing { id status list { code } "
+         "effectiveUntil } via { organizationCode role } } } }")
+SCREEN = ("query Screen($codes: [ID!]!) { screen(codes: $codes, purpose: AIR_TRAVEL) { checked "
+          "restricted { code status restrictions { measure { code } listing { id } } } "
+          "invalid { code reason } } }")
+CHANGES = ("query Changes($after: String, $first: Int) { restrictionChanges(purpose: AIR_TRAVEL, "
+           "after: $after, first: $first) { changes { code measure listingId op effectiveFrom "
+           "effectiveUntil } endCursor hasMore } }")
+
+
+def say(msg: str) -> None:
+    print(f"[bench] {msg}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+def pg_settings(mem_gb: float) -> list[str]:
+    shared = max(256, int(mem_gb * 1024 * 0.25))
+    return [
+        f"shared_buffers={shared}MB", f"effective_cache_size={int(mem_gb * 1024 * 0.6)}MB",
+        "work_mem=32MB", "maintenance_work_mem=1GB", "max_connections=300",
+        "max_wal_size=16GB", "checkpoint_timeout=30min", "wal_level=minimal",
+        "max_wal_senders=0", "fsync=off", "synchronous_commit=off", "full_page_writes=off",
+        "random_page_cost=1.1", "jit=off", "max_parallel_workers_per_gather=1",
+        "max_parallel_maintenance_workers=1", "timezone=UTC", "autovacuum=on",
+    ]
+
+
+class TunedPostgres:
+    """A throwaway server (pgembed) restarted with settings for this box."""
+
+    def __init__(self) -> None:
+        self.embedded, self.base = throwaway()
+        self.process: subprocess.Popen | None = None
+        self.settings: list[str] = []
+
+    def start(self) -> str:
+        self.embedded.start()   # initdb + first start with pgembed's defaults
+        self.embedded.stop()
+        user = _server_user()
+        self.bindir = _reachable_bindir(find_bindir(), user)
+        mem_gb = psutil.virtual_memory().total / 2**30
+        self.settings = ["listen_addresses=",
+                         f"unix_socket_directories={self.embedded.socket_dir}"] + pg_settings(mem_gb)
+        args = [str(self.bindir / "postgres"), "-D", str(self.embedded.data_dir)]
+        for s in self.settings:
+            args += ["-c", s]
+        log = open(self.base / "postgres.log", "ab")
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
+                                        preexec_fn=_preexec(user), env=self.embedded._env(user))
+        self.embedded.process = self.process
+        for _ in range(300):
+            r = subprocess.run([str(self.bindir / "pg_isready"), "-q", "-h",
+                                str(self.embedded.socket_dir), "-U", "xinyong", "-d", "postgres"])
+            if r.returncode == 0:
+                return self.embedded.dsn
+            if self.process.poll() is not None:
+                raise RuntimeError((self.base / "postgres.log").read_text()[-2000:])
+            time.sleep(0.1)
+        raise RuntimeError("tuned PostgreSQL did not start")
+
+    def stop(self) -> None:
+        self.embedded.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+async def create_database(server_dsn: str, name: str) -> str:
+    conn = await asyncpg.connect(**_asyncpg_kwargs(server_dsn))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return with_database(server_dsn, name)
+
+
+# ---------------------------------------------------------------- services
+
+class Stack:
+    """identity, records, sanctions (uvicorn) and the gateway, as `make run` starts them."""
+
+    def __init__(self, dsn: str, workers: int, logs: Path) -> None:
+        self.dsn, self.workers, self.logs = dsn, workers, logs
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.urls: dict[str, str] = {}
+
+    def env(self) -> dict:
+        return dict(os.environ, XINYONG_DATABASE_URL=self.dsn, XINYONG_ENVIRONMENT="production",
+                    XINYONG_JWT_SECRET=JWT_SECRET, XINYONG_GATEWAY_SECRET=GATEWAY_SECRET,
+                    XINYONG_LOG_LEVEL="WARNING", XINYONG_STATEMENT_TIMEOUT_MS="30000",
+                    XINYONG_GATEWAY_METRICS="0")
+
+    def start(self) -> None:
+        from services.gateway import launcher
+        from services.gateway.subgraphs import SUBGRAPHS, env_var_for
+
+        env = self.env()
+        self.logs.mkdir(parents=True, exist_ok=True)
+        for sub in SUBGRAPHS:
+            port = free_port()
+            module = sub.schema.split(":")[0].rsplit(".", 1)[0]
+            workers = self.workers if sub.name == "sanctions" else 1
+            env[f"XINYONG_{sub.name.upper()}_INTERNAL_URL"] = f"http://127.0.0.1:{port}"
+            self.urls[sub.name] = f"http://127.0.0.1:{port}"
+            env[env_var_for(sub.name)] = f"http://127.0.0.1:{port}/graphql"
+            self._ports = getattr(self, "_ports", {})
+            self._ports[sub.name] = (module, port, workers)
+        for name, (module, port, workers) in self._ports.items():
+            log = open(self.logs / f"{name}.log", "ab")
+            self.procs[name] = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", f"{module}.app:create_app", "--factory",
+                 "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+                 "--log-level", "warning", "--workers", str(workers)],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        for name in self._ports:
+            wait_http(f"{self.urls[name]}/readyz", 90, self.procs[name])
+        launcher.ensure_installed()
+        gport = free_port()
+        genv = dict(env, XINYONG_GATEWAY_PORT=str(gport), XINYONG_GATEWAY_HOST="127.0.0.1")
+        self.procs["gateway"] = launcher.start(env=genv, stdout=open(self.logs / "gateway.log", "ab"),
+                                               stderr=subprocess.STDOUT)
+        self.urls["gateway"] = f"http://127.0.0.1:{gport}"
+        launcher.wait_ready(f"{self.urls['gateway']}/graphql", timeout=120,
+                            process=self.procs["gateway"])
+
+    def stop(self) -> None:
+        for proc in reversed(list(self.procs.values())):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.procs.clear()
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: process exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready in {timeout}s")
+
+
+# ---------------------------------------------------------------- load generation
+
+def ensure_loadgen() -> list[str]:
+    from services.gateway import launcher
+
+    node = launcher.node_bin()
+    if not (BENCH / "node_modules" / "autocannon").exists():
+        say("installing autocannon (npm ci in bench/)")
+        subprocess.run(launcher._npm_command(node) + ["ci", "--no-audit", "--no-fund"],
+                       cwd=BENCH, env=launcher._node_path_env(node), check=True,
+                       stdout=subprocess.DEVNULL)
+    return [str(node), str(BENCH / "loadgen.mjs")]
+
+
+def loadgen(cmd: list[str], url: str, headers: dict, query: str, var: str, values: list,
+            seconds: float, connections: int, warmup: float = 2.0, check_every: int = 1) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump({"url": url, "headers": headers, "query": query, "varName": var,
+                   "values": values, "duration": seconds, "connections": connections,
+                   "warmup": warmup, "checkEvery": check_every}, fh)
+    try:
+        out = subprocess.run(cmd + [fh.name], capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(fh.name)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def pct(sorted_ms: list[float], q: float) -> float:
+    return sorted_ms[min(len(sorted_ms) - 1, int(q * len(sorted_ms)))] if sorted_ms else 0.0
+
+
+async def raw_sql_check(dsn: str, codes: list[str], seconds: float, connections: int) -> dict:
+    from services.sanctions.checks.repository import CHECK_SQL
+
+    pool = await asyncpg.create_pool(**_asyncpg_kwargs(dsn), min_size=connections,
+                                     max_size=connections)
+    lat: list[float] = []
+    stop = time.monotonic() + seconds
+    now = datetime.now(timezone.utc)
+
+    async def worker(k: int) -> None:
+        i = k
+        async with pool.acquire() as conn:
+            stmt = await conn.prepare(CHECK_SQL)
+            while time.monotonic() < stop:
+                t = time.perf_counter()
+                await stmt.fetch(codes[i % len(codes)], "AIR_TRAVEL", now)
+                lat.append((time.perf_counter() - t) * 1000)
+                i += connections
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(worker(k) for k in range(connections)))
+    elapsed = time.monotonic() - t0
+    await pool.close()
+    lat.sort()
+    return {"requests": len(lat), "rps": len(lat) / elapsed, "p50_ms": pct(lat, .5),
+            "p95_ms": pct(lat, .95), "p99_ms": pct(lat, .99), "errors": 0}
+
+
+def pgbench(pg: TunedPostgres | None, server_dsn: str, seconds: float, clients: int) -> dict:
+    bindir = pg.bindir if pg else find_bindir()
+    exe = bindir / "pgbench"
+    if not exe.exists():
+        return {"skipped": f"no pgbench in {bindir}"}
+    kw = _asyncpg_kwargs(server_dsn)
+    base = [str(exe), "-h", kw["host"], "-U", kw.get("user", "xinyong")]
+    if "port" in kw:
+        base += ["-p", str(kw["port"])]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    if kw.get("password"):
+        env["PGPASSWORD"] = kw["password"]
+    asyncio.run(create_database(server_dsn, "bench_pgbench"))
+    subprocess.run(base + ["-i", "-q", "-s", "10", "bench_pgbench"], check=True, env=env,
+                   capture_output=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(base + ["-S", "-M", "prepared", "-c", str(clients), "-j", "2", "-T",
+                                     str(int(seconds)), "-l", "--log-prefix", f"{tmp}/pgb",
+                                     "bench_pgbench"], check=True, env=env, capture_output=True,
+                             text=True)
+        lat = []
+        for f in Path(tmp).glob("pgb*"):
+            for line in f.read_text().splitlines():
+                parts = line.split()
+                if len(parts) >= 3:
+                    lat.append(int(parts[2]) / 1000)
+    lat.sort()
+    tps = next((float(line.split("=")[1].split()[0]) for line in out.stdout.splitlines()
+                if line.startswith("tps")), len(lat) / seconds)
+    return {"requests": len(lat), "rps": tps, "p50_ms": pct(lat, .5), "p95_ms": pct(lat, .95),
+            "p99_ms": pct(lat, .99), "errors": 0, "scale": 10}
+
+
+# ---------------------------------------------------------------- scenarios
+
+async def sample_codes(dsn: str, n: int) -> dict:
+    conn = await asyncpg.connect(**_asyncpg_kwargs(dsn))
+    try:
+        total = await conn.fetchval("SELECT reltuples::bigint FROM pg_class "
+                                    "WHERE oid = 'identity.subjects'::regclass")
+        frac = min(100.0, max(0.01, 100.0 * 4 * n / max(total, 1)))
+        restricted = [r[0] for r in await conn.fetch(
+            "SELECT DISTINCT subject_code FROM sanctions.restrictions TABLESAMPLE SYSTEM ($1) "
+            "WHERE purpose = 'AIR_TRAVEL' LIMIT $2", min(100.0, frac * 20), n)]
+        anyone = [r[0] for r in await conn.fetch(
+            "SELECT code FROM identity.subjects TABLESAMPLE SYSTEM ($1) LIMIT $2", frac, 4 * n)]
+        enterprises = [r[0] for r in await conn.fetch(
+            "SELECT code FROM identity.subjects TABLESAMPLE SYSTEM ($1) WHERE kind = 'ENTERPRISE' "
+            "LIMIT 5000", min(100.0, frac * 4))]
+    finally:
+        await conn.close()
+    rnd = random.Random(5)
+    rnd.shuffle(anyone)
+    half = [c for pair in zip(restricted, anyone) for c in pair]
+    return {"check": half[: 2 * n], "anyone": anyone, "restricted": restricted,
+            "enterprises": enterprises}
+
+
+def manifests(pool: list[str], size: int, count: int, seed: int) -> list[list[str]]:
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(count):
+        batch = [rnd.choice(pool) for _ in range(size)]
+        for i in range(0, size, 100):  # ~1% typos: invalid codes
+            batch[i] = batch[i][:-1] + ("0" if batch[i][-1] != "0" else "1")
+        out.append(batch)
+    return out
+
+
+def sync(url: str, headers: dict, page: int) -> dict:
+    after, changes, pages = None, 0, 0
+    t0 = time.perf_counter()
+    page_ms = []
+    with httpx.Client(timeout=120, headers=headers) as client:
+        while True:
+            t = time.perf_counter()
+            r = client.post(url, json={"query": CHANGES, "variables": {"after": after,
+                                                                       "first": page}})
+            body = r.json()
+            if "errors" in body:
+                raise RuntimeError(str(body["errors"])[:500])
+            data = body["data"]["restrictionChanges"]
+            page_ms.append((time.perf_counter() - t) * 1000)
+            changes += len(data["changes"])
+            pages += 1
+            after = data["endCursor"]
+            if not data["hasMore"]:
+                break
+    elapsed = time.perf_counter() - t0
+    page_ms.sort()
+    return {"changes": changes, "pages": pages, "seconds": elapsed, "rps": changes / elapsed,
+            "page_p50_ms": pct(page_ms, .5), "page_p99_ms": pct(page_ms, .99)}
+
+
+async def ingestion(dsn: str, identity_url: str, codes: list[str], records: int,
+                    chunk: int) -> dict:
+    from bench.records_ingest import write_file
+    from libs.common.db import create_engine, make_sessionmaker, transaction
+    from libs.common.internal import IdentityClient
+    from services.records.cli import file_lines
+    from services.records.config import RecordsSettings
+    from services.records.ingestion.pipeline import COLUMNS, SubjectDirectory, ingest_lines
+    from services.records.pg import driver_connection
+
+    settings = RecordsSettings(database_url=dsn, environment="test", statement_timeout_ms=0)
+    engine = create_engine(settings, application_name="bench-ingest")
+    sessionmaker = make_sessionmaker(engine)
+    identity = IdentityClient(identity_url, GATEWAY_SECRET, caller="bench", timeout=60)
+    directory_args = (identity, sessionmaker) if len(
+        inspect.signature(SubjectDirectory).parameters) >= 2 else (identity,)
+    out = {}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "records.ndjson"
+            size = write_file(path, records, codes, prefix="BENCHRUN") \
+                if "prefix" in inspect.signature(write_file).parameters \
+                else write_file(path, records, codes)
+            t0, c0 = time.perf_counter(), time.process_time()
+            result = await ingest_lines(partial(transaction, sessionmaker), "SAMR",
+                                        file_lines(path), SubjectDirectory(*directory_args),
+                                        chunk_size=chunk)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            out["ingest"] = {"records": records, "seconds": wall, "rps": records / wall,
+                             "cpu_s": cpu, "created": result.created,
+                             "rejected": len(result.rejected), "mb": size / 1e6}
+        prefix = "BENCHRUN-%" if "prefix" in inspect.signature(write_file).parameters else "BENCH-%"
+        async with transaction(sessionmaker) as session:
+            pg = await driver_connection(session)
+            rows = [tuple(r) for r in await pg.fetch(
+                f"SELECT {', '.join(COLUMNS)} FROM records.credit_records"
+                " WHERE agency = 'SAMR' AND source_record_id LIKE $1 ORDER BY chain_seq", prefix)]
+            await pg.execute("DELETE FROM records.credit_records WHERE agency = 'SAMR'"
+                             " AND source_record_id LIKE $1", prefix)
+        t0 = time.perf_counter()
+        for i in range(0, len(rows), chunk):
+            async with transaction(sessionmaker) as session:
+                pg = await driver_connection(session)
+                await pg.copy_records_to_table("credit_records", schema_name="records",
+                                               columns=COLUMNS, records=rows[i:i + chunk])
+        wall = time.perf_counter() - t0
+        out["copy"] = {"records": len(rows), "seconds": wall, "rps": len(rows) / wall}
+    finally:
+        await identity.aclose()
+        await engine.dispose()
+    return out
+
+
+def rss(stack: Stack, pg_pid: int | None) -> dict:
+    out = {}
+    for name, proc in stack.procs.items():
+        try:
+            p = psutil.Process(proc.pid)
+            procs = [p] + p.children(recursive=True)
+            out[name] = {"processes": len(procs),
+                         "rss_mb": sum(q.memory_info().rss for q in procs) / 2**20}
+        except psutil.Error:
+            pass
+    if pg_pid:
+        p = psutil.Process(pg_pid)
+        procs = [p] + p.children(recursive=True)
+        uss = 0
+        for q in procs:
+            try:
+                uss += q.memory_full_info().uss
+            except psutil.Error:
+                pass
+        out["postgres"] = {"processes": len(procs), "rss_mb": sum(
+            q.memory_info().rss for q in procs) / 2**20, "uss_mb": uss / 2**20}
+    return out
+
+
+# ---------------------------------------------------------------- report
+
+def fmt(x, digits=1) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return f"{x:,.{digits}f}"
+    return f"{x:,}" if isinstance(x, int) else str(x)
+
+
+def row(name: str, r: dict, base: float | None = None) -> str:
+    ratio = f"{r['rps'] / base:.0%}" if base else ""
+    return (f"| {name} | {fmt(r.get('rps'), 0)} | {fmt(r.get('p50_ms'))} | {fmt(r.get('p95_ms'))} "
+            f"| {fmt(r.get('p99_ms'))} | {fmt(r.get('requests'))} | "
+            f"{fmt((r.get('errors') or 0) + (r.get('gql_errors') or 0) + (r.get('non2xx') or 0))} "
+            f"| {ratio} |")
+
+
+def write_report(res: dict, path: Path) -> None:
+    a, b, t = res["scenarios"], res, res["targets"]
+    L = [f"# Benchmark {res['date']} — scale {res['scale']} ({res['subjects']:,} subjects)", "",
+         f"Machine: {res['machine']}. Load generator (autocannon, one Node process) on the same "
+         f"box. PostgreSQL {res['pg_version']} throwaway server: {', '.join(res['pg_settings'])}.",
+         f"Services: uvicorn, production settings, sanctions workers={res['workers']}, "
+         f"HTTP connections={res['connections']}, {res['seconds']:.0f} s per load scenario.", "",
+         "## Data", "", f"Loaded in {res['load']['total_s']:.0f} s (COPY {res['load']['copy_s']:.0f} s at "
+         f"{res['load']['rows_per_s']:,.0f} rows/s, indexes {res['load']['index_s']:.0f} s, "
+         f"VACUUM ANALYZE {res['load']['analyze_s']:.0f} s); database {res['load']['db_size']}.", "",
+         "| table | rows |", "|---|---|"]
+    L += [f"| {k} | {v:,} |" for k, v in res["load"]["rows"].items()]
+    L += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+    L += [f"| {k} | {v[0]} | {'yes' if v[1] else '**no**'} |" for k, v in t.items()]
+    head = ["| scenario | req/s | p50 ms | p95 ms | p99 ms | requests | errors | of baseline |",
+            "|---|---|---|---|---|---|---|---|"]
+    if "check" in a:
+        c = a["check"]
+        L += ["", "## (a) check (one code, AIR_TRAVEL; half restricted, half random subjects)", ""]
+        L += head + [row("through the gateway", c["gateway"], c["subgraph"]["rps"]),
+                     row("sanctions subgraph directly", c["subgraph"], None),
+                     row("raw SQL, asyncpg prepared (check query)", c["sql"], None)]
+        if "rps" in c.get("pgbench", {}):
+            L.append(row("pgbench -S (select-only, scale 10)", c["pgbench"], None))
+        L.append("")
+        L.append("'of baseline' for the gateway is its share of direct-subgraph throughput.")
+    if "screen" in a:
+        L += ["", "## (b) screen (AIR_TRAVEL; random subjects, 1% invalid codes)", ""] + head
+        for k, r in a["screen"].items():
+            L.append(row(k, r))
+    if "ingest" in a:
+        g = a["ingest"]
+        L += ["", "## (c) record ingestion vs raw COPY (same rows, table and chunking)", "",
+              "| path | records | seconds | records/s | of raw COPY |", "|---|---|---|---|---|",
+              f"| NDJSON pipeline (parse, validate, subjects, versions, hash chain, COPY) | "
+              f"{g['ingest']['records']:,} | {g['ingest']['seconds']:.2f} | "
+              f"{g['ingest']['rps']:,.0f} | {g['ingest']['rps'] / g['copy']['rps']:.0%} |",
+              f"| raw COPY | {g['copy']['records']:,} | {g['copy']['seconds']:.2f} | "
+              f"{g['copy']['rps']:,.0f} | 100% |"]
+    if "sync" in a:
+        L += ["", "## (d) full restrictionChanges sync of AIR_TRAVEL", "",
+              "| via | changes | pages | seconds | changes/s | page p50 ms | page p99 ms |",
+              "|---|---|---|---|---|---|---|"]
+        for k, r in a["sync"].items():
+            L.append(f"| {k} | {r['changes']:,} | {r['pages']} | {r['seconds']:.2f} | "
+                     f"{r['rps']:,.0f} | {r['page_p50_ms']:.0f} | {r['page_p99_ms']:.0f} |")
+    if "memory" in a:
+        L += ["", "## (e) memory after the scenarios", "", "| process | processes | RSS MB |",
+              "|---|---|---|"]
+        for k, r in a["memory"].items():
+            extra = f" (USS {r['uss_mb']:,.0f})" if "uss_mb" in r else ""
+            L.append(f"| {k} | {r['processes']} | {r['rss_mb']:,.0f}{extra} |")
+    if "scale" in a:
+        f = a["scale"]
+        L += ["", "## (f) check latency against scale (through the gateway)", ""] + head
+        for k, r in f.items():
+            if isinstance(r, dict):
+                L.append(row(k, r))
+    L += ["", "![check latency against scale](check-latency.svg)", ""]
+    if res.get("notes"):
+        L += ["## Notes", ""] + [f"- {n}" for n in res["notes"]] + [""]
+    path.write_text("\n".join(L))
+
+
+def plot(results_dir: Path) -> None:
+    """check p50/p95/p99 through the gateway against subjects, from every JSON result (SVG)."""
+    points = []
+    for f in sorted(results_dir.glob("*.json")):
+        try:
+            r = json.loads(f.read_text())
+            c = r["scenarios"]["check"]["gateway"]
+            points.append((r["subjects"], c["p50_ms"], c["p95_ms"], c["p99_ms"]))
+            for k, v in r["scenarios"].get("scale", {}).items():
+                if isinstance(v, dict) and "subjects" in v:
+                    points.append((v["subjects"], v["p50_ms"], v["p95_ms"], v["p99_ms"]))
+        except (KeyError, ValueError):
+            continue
+    if not points:
+        return
+    by_n: dict[int, tuple] = {}
+    for p in points:
+        by_n[p[0]] = p  # latest wins
+    pts = sorted(by_n.values())
+    import math
+    W, H, M = 640, 400, 60
+    xs = [math.log10(p[0]) for p in pts]
+    xmin, xmax = min(xs) - 0.5, max(xs) + 0.5
+    ymax = max(max(p[1:]) for p in pts) * 1.2 or 1
+    X = lambda v: M + (math.log10(v) - xmin) / (xmax - xmin) * (W - 2 * M)  # noqa: E731
+    Y = lambda v: H - M - v / ymax * (H - 2 * M)  # noqa: E731
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
+           f'font-family="sans-serif" font-size="12"><rect width="{W}" height="{H}" fill="white"/>',
+           f'<text x="{W / 2}" y="20" text-anchor="middle" font-size="14">check through the gateway:'
+           f' latency percentiles against subjects</text>',
+           f'<line x1="{M}" y1="{H - M}" x2="{W - M}" y2="{H - M}" stroke="black"/>',
+           f'<line x1="{M}" y1="{M}" x2="{M}" y2="{H - M}" stroke="black"/>',
+           f'<text x="{W / 2}" y="{H - 15}" text-anchor="middle">subjects (log scale)</text>',
+           f'<text x="15" y="{H / 2}" transform="rotate(-90 15 {H / 2})" text-anchor="middle">'
+           f'latency ms</text>']
+    for k in range(6):
+        v = ymax * k / 5
+        out.append(f'<text x="{M - 5}" y="{Y(v) + 4}" text-anchor="end">{v:.1f}</text>'
+                   f'<line x1="{M}" y1="{Y(v)}" x2="{W - M}" y2="{Y(v)}" stroke="#eee"/>')
+    for p in pts:
+        out.append(f'<text x="{X(p[0])}" y="{H - M + 16}" text-anchor="middle">{p[0]:,}</text>')
+    for i, (label, colour) in enumerate((("p50", "#1f77b4"), ("p95", "#ff7f0e"),
+                                         ("p99", "#d62728"))):
+        path = " ".join(f"{X(p[0]):.1f},{Y(p[i + 1]):.1f}" for p in pts)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for p in pts:
+            out.append(f'<circle cx="{X(p[0]):.1f}" cy="{Y(p[i + 1]):.1f}" r="3" fill="{colour}"/>')
+        out.append(f'<text x="{W - M + 5}" y="{Y(pts[-1][i + 1]) + 4}" fill="{colour}">{label}</text>')
+    out.append("</svg>")
+    (results_dir / "check-latency.svg").write_text("\n".join(out))
+
+
+# ---------------------------------------------------------------- main
+
+async def load_db(server_dsn: str, name: str, n: int) -> tuple[str, dict]:
+    dsn = await create_database(server_dsn, name)
+    say(f"migrating {name}")
+    await asyncio.to_thread(migrate.upgrade, dsn)
+    say(f"generating {n:,} subjects into {name}")
+    info = await generate.load(dsn, n)
+    return dsn, info
+
+
+def run_checks(lg, stack: Stack, codes: list[str], seconds: float, conns: int, token: str,
+               direct: bool = True) -> dict:
+    gw = {"authorization": f"Bearer {token}"}
+    sub = {**gw, GATEWAY_SECRET_HEADER: GATEWAY_SECRET}
+    out = {"gateway": loadgen(lg, stack.urls["gateway"] + "/graphql", gw, CHECK, "code", codes,
+                              seconds, conns)}
+    if direct:
+        out["subgraph"] = loadgen(lg, stack.urls["sanctions"] + "/graphql", sub, CHECK, "code",
+                                  codes, seconds, conns)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", default="small")
+    ap.add_argument("--seconds", type=float, default=None, help="per load scenario")
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=2, help="uvicorn workers for sanctions")
+    ap.add_argument("--ingest-records", type=int, default=None)
+    ap.add_argument("--only", default="", help="comma list of scenarios: check,screen,ingest,"
+                                               "sync,memory,scale")
+    ap.add_argument("--keep", action="store_true", help="stay up after the scenarios (profiling)")
+    args = ap.parse_args()
+    n = generate.resolve_scale(args.scale)
+    small = n <= 20_000
+    seconds = args.seconds or (10 if small else 20)
+    only = set(filter(None, args.only.split(","))) or {"check", "screen", "ingest", "sync",
+                                                       "memory", "scale"}
+    started = datetime.now(timezone.utc)
+    scratch = BENCH / ".scratch"
+    scratch.mkdir(exist_ok=True)
+    lg = ensure_loadgen()
+    pg = None
+    server_dsn = os.environ.get("DATABASE_URL")
+    if not server_dsn:
+        pg = TunedPostgres()
+        say(f"starting a tuned throwaway PostgreSQL in {pg.base}")
+        server_dsn = pg.start()
+    stack = None
+    res: dict = {"date": started.strftime("%Y-%m-%d"), "scale": args.scale, "subjects": n,
+                 "workers": args.workers, "connections": args.connections, "seconds": seconds,
+                 "machine": f"{psutil.cpu_count()} cores, "
+                            f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM",
+                 "pg_settings": [s for s in (pg.settings[2:] if pg else [])] or ["DATABASE_URL"],
+                 "scenarios": {}, "notes": []}
+    try:
+        dsn, res["load"] = asyncio.run(load_db(server_dsn, "xinyong_bench", n))
+        res["pg_version"] = asyncio.run(_fetchval(dsn, "SHOW server_version"))
+        stack = Stack(dsn, args.workers, scratch / "logs")
+        say("starting identity, records, sanctions and the gateway")
+        stack.start()
+        token = mint_token("bench-airline", ["consumer"], ["AIR_TRAVEL"], secret=JWT_SECRET)
+        authority = None  # noqa: F841
+        codes = asyncio.run(sample_codes(dsn, 5000))
+        a = res["scenarios"]
+        if "check" in only:
+            say("(a) check: gateway, subgraph")
+            a["check"] = run_checks(lg, stack, codes["check"], seconds, args.connections, token)
+            say(f"    gateway {a['check']['gateway']['rps']:,.0f}/s p99 "
+                f"{a['check']['gateway']['p99_ms']} ms; subgraph "
+                f"{a['check']['subgraph']['rps']:,.0f}/s p99 {a['check']['subgraph']['p99_ms']} ms")
+            say("(a) check: raw SQL, pgbench -S")
+            a["check"]["sql"] = asyncio.run(raw_sql_check(dsn, codes["check"], seconds,
+                                                          args.connections))
+            a["check"]["pgbench"] = pgbench(pg, server_dsn, seconds, args.connections)
+            say(f"    sql {a['check']['sql']['rps']:,.0f}/s; pgbench "
+                f"{a['check']['pgbench'].get('rps', 0):,.0f}/s")
+        if "screen" in only:
+            gw = {"authorization": f"Bearer {token}"}
+            sub = {**gw, GATEWAY_SECRET_HEADER: GATEWAY_SECRET}
+            a["screen"] = {}
+            for size in (1200, 10_000):
+                batches = manifests(codes["anyone"], size, 10, size)
+                say(f"(b) screen {size:,} codes")
+                a["screen"][f"{size:,} codes, gateway"] = loadgen(
+                    lg, stack.urls["gateway"] + "/graphql", gw, SCREEN, "codes", batches,
+                    seconds / 2, 1, warmup=1)
+                a["screen"][f"{size:,} codes, subgraph"] = loadgen(
+                    lg, stack.urls["sanctions"] + "/graphql", sub, SCREEN, "codes", batches,
+                    seconds / 2, 1, warmup=1)
+        if "sync" in only:
+            say("(d) full restrictionChanges sync of AIR_TRAVEL")
+            gw = {"authorization": f"Bearer {token}"}
+            sub = {**gw, GATEWAY_SECRET_HEADER: GATEWAY_SECRET}
+            a["sync"] = {"gateway, pages of 10,000": sync(stack.urls["gateway"] + "/graphql",
+                                                          gw, 10_000),
+                         "subgraph, pages of 10,000": sync(stack.urls["sanctions"] + "/graphql",
+                                                           sub, 10_000)}
+            for k, v in a["sync"].items():
+                say(f"    {k}: {v['changes']:,} changes, {v['rps']:,.0f}/s")
+        if "ingest" in only:
+            records = args.ingest_records or (100_000 if small else 200_000)
+            say(f"(c) ingestion of {records:,} records vs raw COPY")
+            a["ingest"] = asyncio.run(ingestion(dsn, stack.urls["identity"],
+                                                codes["enterprises"], records, 5000))
+            say(f"    ingest {a['ingest']['ingest']['rps']:,.0f}/s, "
+                f"copy {a['ingest']['copy']['rps']:,.0f}/s")
+        if "memory" in only:
+            a["memory"] = rss(stack, pg.process.pid if pg else None)
+        if "scale" in only and not small and "check" in a:
+            say("(f) check at 10,000 subjects on the same server")
+            a["scale"] = {f"{n:,} subjects": {**a["check"]["gateway"], "subjects": n}}
+            stack.stop()
+            dsn10k, _ = asyncio.run(load_db(server_dsn, "xinyong_bench_10k", 10_000))
+            stack = Stack(dsn10k, args.workers, scratch / "logs")
+            stack.start()
+            c10k = asyncio.run(sample_codes(dsn10k, 5000))
+            r = run_checks(lg, stack, c10k["check"], seconds, args.connections, token,
+                           direct=False)["gateway"]
+            a["scale"]["10,000 subjects"] = {**r, "subjects": 10_000}
+        if args.keep:
+            say(f"up: gateway {stack.urls['gateway']}; Ctrl-C to stop")
+            signal.pause()
+    finally:
+        if stack:
+            stack.stop()
+        if pg:
+            pg.stop()
+    res["targets"] = targets(res)
+    res["finished"] = datetime.now(timezone.utc).isoformat()
+    RESULTS.mkdir(exist_ok=True)
+    stem = f"{res['date']}-{args.scale}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(res, indent=1, default=str))
+    plot(RESULTS)
+    write_report(res, RESULTS / f"{stem}.md")
+    say(f"report: {RESULTS / (stem + '.md')}")
+    for k, (v, ok) in res["targets"].items():
+        say(f"  {'ok ' if ok else 'GAP'} {k}: {v}")
+    return 0
+
+
+def targets(res: dict) -> dict:
+    a = res["scenarios"]
+    t = {}
+    if "check" in a:
+        g, s = a["check"]["gateway"], a["check"]["subgraph"]
+        t["check via gateway >= 1,000/s"] = (f"{g['rps']:,.0f}/s", g["rps"] >= 1000)
+        t["check via gateway p99 <= 30 ms"] = (f"{g['p99_ms']:.1f} ms", g["p99_ms"] <= 30)
+        t["gateway >= 40% of direct subgraph"] = (f"{g['rps'] / s['rps']:.0%}",
+                                                  g["rps"] / s["rps"] >= 0.4)
+    if "screen" in a:
+        r = a["screen"].get("1,200 codes, gateway")
+        if r:
+            t["screen 1,200 p99 <= 100 ms"] = (f"{r['p99_ms']:.1f} ms", r["p99_ms"] <= 100)
+    if "ingest" in a:
+        r = a["ingest"]["ingest"]["rps"]
+        t["ingestion >= 50,000 records/s"] = (f"{r:,.0f}/s", r >= 50_000)
+    if "sync" in a:
+        r = a["sync"]["gateway, pages of 10,000"]["rps"]
+        t["full sync >= 200,000 changes/s"] = (f"{r:,.0f}/s", r >= 200_000)
+    if "scale" in a and len(a["scale"]) == 2:
+        big, small = list(a["scale"].values())
+        ratio = big["p99_ms"] / small["p99_ms"]
+        t["check p99 at scale within 10% of 10k"] = (
+            f"{big['p99_ms']:.1f} vs {small['p99_ms']:.1f} ms ({ratio - 1:+.0%})", ratio <= 1.10)
+    return t
+
+
+async def _fetchval(dsn: str, sql: str):
+    conn = await asyncpg.connect(**_asyncpg_kwargs(dsn))
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
