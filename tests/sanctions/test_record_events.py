@@ -83,3 +83,19 @@ async def test_an_event_arriving_after_the_listing_was_lifted_is_still_logged(wo
     await consume(sanctions_app)
     assert (await world.listing(listing["id"]))["status"] == "LIFTED"
     assert await log_events(db_url, listing["id"]) == ["DECIDED", "LIFTED", "BASIS_WITHDRAWN"]
+
+
+async def test_a_withdrawal_consumed_while_a_decision_is_in_flight_refuses_the_decision(world,
+                                                                                      db_url):
+    """The records lookup said ACTIVE, then the withdrawal event was consumed before commit."""
+    company = await world.company()
+    record = await world.record(company)
+    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    try:
+        await conn.execute("insert into sanctions.processed_events (event_id, type, record_id, "
+                           "effect) values ('race-1', 'RECORD_WITHDRAWN', $1, 'x')", record)
+    finally:
+        await conn.close()
+    body = await world.try_decide("SPC_DISHONEST_DEBTORS", company, [record], SPC)
+    assert error_codes(body) == ["CONFLICT"]
+    assert (await world.check(company, "AIR_TRAVEL", AIRLINE))["status"] == "CLEAR"

@@ -35,6 +35,11 @@ def entry_hash(prev_hash: str, listing_id: str, event: str, actor: str, occurred
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
+async def take_chain_lock(session: AsyncSession) -> None:
+    """The transaction-scoped lock every listing write ends with (re-entrant within it)."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
+
+
 @dataclass
 class Journal:
     """What one unit of work appends: decision-log events and restriction-index changes."""
@@ -54,7 +59,7 @@ class Journal:
         """Take the chain lock, append the events to the chain and the changes to the feed."""
         if not self.events and not self.changes:
             return
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
+        await take_chain_lock(session)
         prev = await session.scalar(
             select(DecisionLogEntry.hash).order_by(DecisionLogEntry.id.desc()).limit(1)) or GENESIS
         rows = []

@@ -20,8 +20,9 @@ from sqlalchemy.dialects.postgresql import insert
 from libs.common.db import transaction
 from libs.common.internal import RecordsClient
 from libs.common.timeutil import now as clock
-from services.sanctions.decisionlog.chain import Journal
+from services.sanctions.decisionlog.chain import Journal, take_chain_lock
 from services.sanctions.events.models import ConsumerCursor, ProcessedEvent
+from services.sanctions.events.repository import classify
 from services.sanctions.listings.models import ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.service import commit_transition, open_hold
@@ -33,20 +34,14 @@ CONSUMER = "records-outbox"
 ACTOR = "records-events"
 
 
-def classify(event_type: str) -> str | None:
-    """WITHDRAWN, CORRECTED or None, however records spells it (record.withdrawn, ...)."""
-    t = event_type.upper().replace(".", "_").replace("-", "_")
-    if t.endswith("WITHDRAWN"):
-        return "WITHDRAWN"
-    if t.endswith("CORRECTED"):
-        return "CORRECTED"
-    return None
-
-
 async def apply_event(session, event: dict, now: datetime) -> str:
     """Apply one event in the caller's transaction; returns what it did."""
     event_id = str(event["id"])
     kind = classify(str(event.get("type") or ""))
+    if kind is not None:
+        # Serialise with decisions: a listing being decided on this record either commits
+        # first (and is found below) or sees this event when it takes the lock (and refuses).
+        await take_chain_lock(session)
     record_id = str(event.get("recordId") or "") or None
     inserted = await session.scalar(
         insert(ProcessedEvent).values(event_id=event_id, type=str(event.get("type"))[:64],

@@ -20,8 +20,9 @@ from services.sanctions.catalogue.models import CreditList
 from services.sanctions.catalogue.repository import CatalogueRepository
 from services.sanctions.checks.index import sync_index
 from services.sanctions.clients import Dependencies
-from services.sanctions.decisionlog.chain import Journal
+from services.sanctions.decisionlog.chain import Journal, take_chain_lock
 from services.sanctions.errors import TransitionConflict, invalid_code
+from services.sanctions.events.repository import withdrawn_among
 from services.sanctions.listings.models import Listing, ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import status_at
@@ -194,6 +195,13 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
         async with transaction(sessionmaker) as session:
             await ListingRepository(session).add(listing, measures, derivations)
             await sync_index(session, listing, journal, now)
+            # Under the chain lock, which the records-event consumer also takes: an event that
+            # withdrew a basis record after our lookup above is visible here.
+            await take_chain_lock(session)
+            withdrawn = await withdrawn_among(session, basis)
+            if withdrawn:
+                raise TransitionConflict(f"basis record {withdrawn[0]} was withdrawn or corrected "
+                                         "meanwhile", recordId=withdrawn[0])
             await journal.write(session)
     except IntegrityError as exc:
         if "uq_listings_open_decision" in str(exc.orig):
