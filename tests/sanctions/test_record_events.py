@@ -99,3 +99,28 @@ async def test_a_withdrawal_consumed_while_a_decision_is_in_flight_refuses_the_d
     body = await world.try_decide("SPC_DISHONEST_DEBTORS", company, [record], SPC)
     assert error_codes(body) == ["CONFLICT"]
     assert (await world.check(company, "AIR_TRAVEL", AIRLINE))["status"] == "CLEAR"
+
+
+async def test_the_service_polls_the_records_outbox_by_itself(world, db_url, identity_app,
+                                                             records_app):
+    import asyncio
+
+    import httpx
+
+    from services.sanctions.app import create_app
+    from services.sanctions.config import SanctionsSettings
+
+    company = await world.company()
+    record = await world.record(company)
+    listing = await world.decide("SPC_DISHONEST_DEBTORS", company, [record], SPC)
+    app = create_app(SanctionsSettings(database_url=db_url, environment="test",
+                                       records_events_poll_seconds=0.1),
+                     identity_transport=httpx.ASGITransport(app=identity_app),
+                     records_transport=httpx.ASGITransport(app=records_app))
+    async with app.router.lifespan_context(app):
+        await world.withdraw_record(record)
+        for _ in range(100):
+            if (await world.listing(listing["id"]))["status"] == "SUSPENDED":
+                break
+            await asyncio.sleep(0.05)
+    assert (await world.listing(listing["id"]))["status"] == "SUSPENDED"
