@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
-import time
 from collections.abc import Iterator
 
 import httpx
-import jwt
 import pytest
 
-from edge_harness import Gateway, ServerThread, compose, running_gateway
+from edge_harness import (
+    Gateway,
+    ServerThread,
+    compose,
+    gateway_env,
+    running_gateway,
+    service_settings,
+)
 from libs.common.settings import CommonSettings
 from services.gateway import launcher
 from services.gateway.subgraphs import Subgraph
-
-GATEWAY_SECRET = "edge-gateway-secret-0123456789abcdef"
-JWT_SECRET = "edge-jwt-secret-0123456789abcdef-0123456789"
-SECRET_HEADER = "x-xinyong-gateway-secret"
-UPSTREAM_TIMEOUT_MS = 1500
-
-
-def token(secret: str = JWT_SECRET, **claims) -> str:
-    """A signed token; claims override the defaults (sub, roles=admin, a 5-minute expiry)."""
-    now = int(time.time())
-    payload = {"sub": "edge-tester", "roles": ["admin"], "iat": now, "exp": now + 300, **claims}
-    return jwt.encode(payload, secret, algorithm="HS256")
-
-
-def bearer(**claims) -> dict[str, str]:
-    return {"authorization": f"Bearer {token(**claims)}"}
-
-
-def service_settings(cls, db_url: str, **overrides):
-    return cls(database_url=db_url, environment="test", jwt_secret=JWT_SECRET,
-               gateway_secret=GATEWAY_SECRET, **overrides)
 
 
 @pytest.fixture(scope="session")
@@ -83,18 +66,6 @@ def edge_supergraph(tmp_path_factory):
     return work, path
 
 
-def gateway_env(identity: ServerThread, probe: ServerThread, **extra: str) -> dict[str, str]:
-    return {
-        "XINYONG_IDENTITY_URL": identity.url,
-        "XINYONG_PROBE_URL": probe.url,
-        "XINYONG_GATEWAY_SECRET": GATEWAY_SECRET,
-        "XINYONG_JWT_SECRET": JWT_SECRET,
-        "XINYONG_GATEWAY_UPSTREAM_TIMEOUT_MS": str(UPSTREAM_TIMEOUT_MS),
-        "XINYONG_GATEWAY_ALL_OR_NOTHING": "check",
-        **extra,
-    }
-
-
 @pytest.fixture(scope="session")
 def gateway(edge_supergraph, identity_server, probe_server) -> Iterator[Gateway]:
     work, supergraph = edge_supergraph
@@ -106,13 +77,3 @@ def gateway(edge_supergraph, identity_server, probe_server) -> Iterator[Gateway]
 def client() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=20.0, trust_env=False) as c:
         yield c
-
-
-@contextlib.contextmanager
-def stopped(server: ServerThread) -> Iterator[None]:
-    """Stop a subgraph for the block, then start it again on the same port."""
-    server.stop()
-    try:
-        yield
-    finally:
-        server.start()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jwt
 import uvicorn
 
 from services.gateway import launcher
@@ -133,3 +134,49 @@ def running_gateway(supergraph: Path, work: Path, env: Mapping[str, str]) -> Ite
         yield Gateway(url=url, process=process, log_path=log_path, env=dict(full_env))
     finally:
         launcher.stop(process, timeout=10)
+
+
+# ------------------------------------------------------------------ shared test settings
+
+GATEWAY_SECRET = "edge-gateway-secret-0123456789abcdef"
+JWT_SECRET = "edge-jwt-secret-0123456789abcdef-0123456789"
+SECRET_HEADER = "x-xinyong-gateway-secret"
+UPSTREAM_TIMEOUT_MS = 1500
+
+
+def token(secret: str = JWT_SECRET, **claims) -> str:
+    """A signed token; claims override the defaults (sub, roles=admin, a 5-minute expiry)."""
+    now = int(time.time())
+    payload = {"sub": "edge-tester", "roles": ["admin"], "iat": now, "exp": now + 300, **claims}
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
+def bearer(**claims) -> dict[str, str]:
+    return {"authorization": f"Bearer {token(**claims)}"}
+
+
+def service_settings(cls, db_url: str, **overrides):
+    return cls(database_url=db_url, environment="test", jwt_secret=JWT_SECRET,
+               gateway_secret=GATEWAY_SECRET, **overrides)
+
+
+def gateway_env(identity: ServerThread, probe: ServerThread, **extra: str) -> dict[str, str]:
+    return {
+        "XINYONG_IDENTITY_URL": identity.url,
+        "XINYONG_PROBE_URL": probe.url,
+        "XINYONG_GATEWAY_SECRET": GATEWAY_SECRET,
+        "XINYONG_JWT_SECRET": JWT_SECRET,
+        "XINYONG_GATEWAY_UPSTREAM_TIMEOUT_MS": str(UPSTREAM_TIMEOUT_MS),
+        "XINYONG_GATEWAY_ALL_OR_NOTHING": "check",
+        **extra,
+    }
+
+
+@contextlib.contextmanager
+def stopped(server: ServerThread) -> Iterator[None]:
+    """Stop a subgraph for the block, then start it again on the same port."""
+    server.stop()
+    try:
+        yield
+    finally:
+        server.start()

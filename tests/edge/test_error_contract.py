@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from conftest import GATEWAY_SECRET, SECRET_HEADER, bearer, service_settings, stopped
+from edge_harness import GATEWAY_SECRET, SECRET_HEADER, bearer, service_settings, stopped
 
 from libs.common.settings import CommonSettings
 

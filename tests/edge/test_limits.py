@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import GATEWAY_SECRET, SECRET_HEADER, bearer
+from edge_harness import GATEWAY_SECRET, SECRET_HEADER, bearer
 
 from libs.common.graphql import MAX_ALIASES, MAX_DEPTH, MAX_OPERATIONS
 

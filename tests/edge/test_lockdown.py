@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import GATEWAY_SECRET, SECRET_HEADER, bearer, gateway_env
+from edge_harness import GATEWAY_SECRET, SECRET_HEADER, bearer, gateway_env
 from edge_harness import running_gateway
 
 INTROSPECTION = {"query": "{ __schema { queryType { name } } }"}

@@ -13,7 +13,7 @@ import time
 
 import httpx
 import pytest
-from conftest import GATEWAY_SECRET, SECRET_HEADER, bearer
+from edge_harness import GATEWAY_SECRET, SECRET_HEADER, bearer
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 

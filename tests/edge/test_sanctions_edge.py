@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import bearer, gateway_env, service_settings, stopped
+from edge_harness import bearer, gateway_env, service_settings, stopped
 from edge_harness import Gateway, ServerThread, compose, running_gateway
 
 from services.gateway.subgraphs import Subgraph

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import bearer, gateway_env, service_settings
+from edge_harness import bearer, gateway_env, service_settings
 from edge_harness import ServerThread, running_gateway
 from opentelemetry import trace
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
