@@ -34,7 +34,7 @@ COLUMNS = (
 )
 LOOKUP_BATCH = 10_000
 # Lines parsed between chances for the writer to run: each of its round trips waits for one.
-YIELD_EVERY = 128
+YIELD_EVERY = 512
 _gc_pauses = 0
 
 
@@ -128,60 +128,77 @@ def today_in_china() -> date:
     return now().astimezone(SHANGHAI).date()
 
 
-async def write_chunk(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
-                      kinds: dict[str, str], result: IngestResult) -> None:
-    """Store drafts whose subject is known, in order, as new records, corrections or no-ops."""
-    if not drafts:
-        return
-    pg = await driver_connection(session)
-    head = await pg.fetchrow(
-        "SELECT head_seq, head_hash FROM records.sources WHERE code = $1 FOR UPDATE", agency)
-    if head is None:
-        raise Forbidden(f"agency {agency} is not registered as a source of records")
-    seq, prev = head["head_seq"], bytes(head["head_hash"])
+@dataclass
+class PreparedChunk:
+    """A chunk turned into rows and chain links from a given head, not yet written."""
+
+    agency: str
+    head: tuple[int, bytes]          # (seq, hash) the links were computed from
+    final: tuple[int, bytes]         # the head after these rows
+    rows: list[tuple] = field(default_factory=list)
+    superseded: list[tuple[int, int]] = field(default_factory=list)
+    corrections: list[tuple[int, int, str, str]] = field(default_factory=list)
+    current: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)
+    outcome: IngestResult = field(default_factory=IngestResult)  # counts, applied on commit
+
+
+async def _current_versions(pg, agency: str, source_ids: list[str]) -> dict[str, tuple[int, int, bytes]]:
+    return {r[0]: (r[1], r[2], bytes(r[3])) for r in await pg.fetch(
+        "SELECT source_record_id, record_id, version, content_hash FROM records.credit_records"
+        " WHERE agency = $1 AND source_record_id = ANY($2::text[]) AND is_current",
+        agency, source_ids)}
+
+
+async def prepare_chunk(pg, agency: str, drafts: list[tuple[int, RecordDraft]],
+                        kinds: dict[str, str], head: tuple[int, bytes],
+                        known: dict[str, tuple[int, int, bytes]] | None = None) -> PreparedChunk:
+    """Version the drafts against the current versions and link them from `head`.
+
+    `known` holds current versions this run wrote itself (possibly not yet committed); the rest
+    are read from the database.
+    """
+    known = known or {}
     source_ids = list({d.source_record_id for _, d in drafts})
-    current: dict[str, tuple[int, int, bytes]] = {
-        r["source_record_id"]: (r["record_id"], r["version"], bytes(r["content_hash"]))
-        for r in await pg.fetch(
-            "SELECT source_record_id, record_id, version, content_hash FROM records.credit_records"
-            " WHERE agency = $1 AND source_record_id = ANY($2::text[]) AND is_current",
-            agency, source_ids)}
-    repeats = len(source_ids) < len(drafts)  # a source id twice in one chunk
+    current = {s: known[s] for s in source_ids if s in known}
+    unread = [s for s in source_ids if s not in current]
+    if unread:
+        current.update(await _current_versions(pg, agency, unread))
     need_ids = sum(1 for s in source_ids if s not in current)
     fresh_ids = iter([r[0] for r in await pg.fetch(
         "SELECT nextval('records.record_id_seq') FROM generate_series(1, $1)", need_ids)]
         if need_ids else [])
+    repeats = len(source_ids) < len(drafts)  # a source id twice in one chunk
+    seq, prev = head
+    out = PreparedChunk(agency=agency, head=head, final=head)
+    rows, outcome = out.rows, out.outcome
     recorded_at = now()
     recorded_us = micros(recorded_at)
-    rows: list[tuple] = []
     positions: dict[tuple[int, int], int] = {}  # rows of this chunk that a later line may correct
-    superseded: list[tuple[int, int]] = []
-    corrections: list[tuple[int, int, str, str]] = []
     for index, d in drafts:
         kind = kinds[d.subject_code]
         disclosure = d.disclosure or ("SHARED" if kind == "NATURAL_PERSON" else "PUBLIC")
         content = content_hash(agency, d.source_record_id, d.subject_code, d.category, d.summary,
                                d.doc_number, d.doc_kind, d.doc_issued_on, d.doc_authority,
                                d.occurred_on, d.conduct_ended_on, d.amount, disclosure)
-        known = current.get(d.source_record_id)
-        if known is not None and known[2] == content:
-            result.unchanged += 1
-            result.accepted.append((index, known[0]))
+        was = current.get(d.source_record_id)
+        if was is not None and was[2] == content:
+            outcome.unchanged += 1
+            outcome.accepted.append((index, was[0]))
             continue
-        if known is None:
+        if was is None:
             record_id, version = next(fresh_ids), 1
-            result.created += 1
+            outcome.created += 1
         else:
-            record_id, version = known[0], known[1] + 1
-            earlier = positions.get((record_id, known[1]))
+            record_id, version = was[0], was[1] + 1
+            earlier = positions.get((record_id, was[1]))
             if earlier is not None:
                 # corrected twice in one chunk: the earlier new row is superseded before insert
                 r = rows[earlier]
                 rows[earlier] = r[:17] + (RecordStatus.SUPERSEDED.value, False) + r[19:]
             else:
-                superseded.append((record_id, known[1]))
-            corrections.append((record_id, version, d.source_record_id, d.subject_code))
-            result.corrected += 1
+                out.superseded.append((record_id, was[1]))
+            out.corrections.append((record_id, version, d.source_record_id, d.subject_code))
+            outcome.corrected += 1
         seq += 1
         digest = link_hash(prev, content, seq, record_id, version, recorded_us)
         rows.append((record_id, version, agency, d.source_record_id, d.subject_code, kind,
@@ -194,20 +211,50 @@ async def write_chunk(session: AsyncSession, agency: str, drafts: list[tuple[int
         if repeats:
             positions[(record_id, version)] = len(rows) - 1
         current[d.source_record_id] = (record_id, version, content)
-        result.accepted.append((index, record_id))
-    if not rows:
+        outcome.accepted.append((index, record_id))
+    out.final = (seq, prev)
+    out.current = current
+    return out
+
+
+async def lock_head(pg, agency: str) -> tuple[int, bytes]:
+    """Take the source's row lock (held to commit) and return its chain head."""
+    head = await pg.fetchrow(
+        "SELECT head_seq, head_hash FROM records.sources WHERE code = $1 FOR UPDATE", agency)
+    if head is None:
+        raise Forbidden(f"agency {agency} is not registered as a source of records")
+    return head[0], bytes(head[1])
+
+
+async def apply_chunk(pg, prepared: PreparedChunk, result: IngestResult) -> None:
+    """Write a prepared chunk under the source lock (the caller holds it, head unchanged)."""
+    if prepared.rows:
+        if prepared.superseded:
+            await pg.execute(
+                "UPDATE records.credit_records SET is_current = false, status = 'SUPERSEDED'"
+                " WHERE (record_id, version) IN (SELECT * FROM unnest($1::bigint[], $2::int[]))",
+                [r for r, _ in prepared.superseded], [v for _, v in prepared.superseded])
+        await pg.copy_records_to_table("credit_records", schema_name="records", columns=COLUMNS,
+                                       records=prepared.rows)
+        if prepared.corrections:
+            await _publish_corrections(pg, prepared.agency, prepared.corrections)
+        await pg.execute("UPDATE records.sources SET head_seq = $2, head_hash = $3"
+                         " WHERE code = $1", prepared.agency, *prepared.final)
+    o = prepared.outcome
+    result.created += o.created
+    result.corrected += o.corrected
+    result.unchanged += o.unchanged
+    result.accepted.extend(o.accepted)
+
+
+async def write_chunk(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
+                      kinds: dict[str, str], result: IngestResult) -> None:
+    """Store drafts whose subject is known, in order, as new records, corrections or no-ops."""
+    if not drafts:
         return
-    if superseded:
-        await pg.execute(
-            "UPDATE records.credit_records SET is_current = false, status = 'SUPERSEDED'"
-            " WHERE (record_id, version) IN (SELECT * FROM unnest($1::bigint[], $2::int[]))",
-            [r for r, _ in superseded], [v for _, v in superseded])
-    await pg.copy_records_to_table("credit_records", schema_name="records", columns=COLUMNS,
-                                   records=rows)
-    if corrections:
-        await _publish_corrections(pg, agency, corrections)
-    await pg.execute("UPDATE records.sources SET head_seq = $2, head_hash = $3 WHERE code = $1",
-                     agency, seq, prev)
+    pg = await driver_connection(session)
+    head = await lock_head(pg, agency)
+    await apply_chunk(pg, await prepare_chunk(pg, agency, drafts, kinds, head), result)
 
 
 async def _publish_corrections(pg, agency: str, corrections: list[tuple[int, int, str, str]]) -> None:
@@ -229,6 +276,20 @@ async def _publish_corrections(pg, agency: str, corrections: list[tuple[int, int
         " VALUES ($1, $2, $3, $4::jsonb)", events)
 
 
+def _known_only(drafts: list[tuple[int, RecordDraft]], kinds: dict[str, str],
+                result: IngestResult) -> list[tuple[int, RecordDraft]]:
+    """Drafts about known subjects; the others are rejected."""
+    known = []
+    for index, d in drafts:
+        if d.subject_code in kinds:
+            known.append((index, d))
+        else:
+            result.rejected.append(Rejection(
+                index, "unknown subject: no subject is registered with this code",
+                "unknown_subject"))
+    return known
+
+
 async def ingest_drafts(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
                         subjects: SubjectDirectory, result: IngestResult,
                         kinds: dict[str, str] | None = None) -> None:
@@ -238,15 +299,7 @@ async def ingest_drafts(session: AsyncSession, agency: str, drafts: list[tuple[i
     """
     if kinds is None:
         kinds = await subjects.kinds(d.subject_code for _, d in drafts)
-    known = []
-    for index, d in drafts:
-        if d.subject_code in kinds:
-            known.append((index, d))
-        else:
-            result.rejected.append(Rejection(
-                index, "unknown subject: no subject is registered with this code",
-                "unknown_subject"))
-    await write_chunk(session, agency, known, kinds, result)
+    await write_chunk(session, agency, _known_only(drafts, kinds, result), kinds, result)
 
 
 async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterable[bytes],
@@ -254,8 +307,8 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
                        progress: Callable[[int, int], None] | None = None) -> IngestResult:
     """Ingest NDJSON lines, one transaction per chunk: valid lines land, bad ones are reported.
 
-    Parsing the next chunk overlaps with the database writing the previous one (a one-chunk
-    queue between a parser and a writer task). Line numbers are physical, 1-based; blank lines
+    Three things overlap: parsing (the caller's task), subject lookups (a task per chunk) and
+    writing (a writer task that prepares chunk N+1 while chunk N is copied and committed). Line numbers are physical, 1-based; blank lines
     count but are skipped.
     """
     result = IngestResult()
@@ -263,16 +316,53 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
     queue: asyncio.Queue = asyncio.Queue(1)
     lookups: set[asyncio.Task] = set()  # lookups handed over but not yet awaited by the writer
 
+    async def commit(prepared: PreparedChunk, drafts, kinds) -> None:
+        """Write a speculatively prepared chunk; if another submitter moved the head since,
+        prepare it again under the lock (the database is then authoritative)."""
+        async with session_scope() as session:
+            pg = await driver_connection(session)
+            head = await lock_head(pg, agency)
+            if head != prepared.head:
+                prepared = await prepare_chunk(pg, agency, drafts, kinds, head)
+            await apply_chunk(pg, prepared, result)
+
     async def writer() -> None:
-        while (item := await queue.get()) is not None:
-            chunk, read_bytes, lookup = item
-            lookups.discard(lookup)
-            kinds = await lookup
-            if chunk:
-                async with session_scope() as session:
-                    await ingest_drafts(session, agency, chunk, subjects, result, kinds)
-            if progress:
-                progress(result.lines, read_bytes)
+        """Prepare chunk N+1 (versions, ids, chain links: Python work) while chunk N is being
+        written and committed, then commit in order."""
+        head: tuple[int, bytes] | None = None     # the head after the last prepared chunk
+        known: dict[str, tuple[int, int, bytes]] = {}  # current versions this run wrote
+        committing: asyncio.Task | None = None
+        try:
+            while (item := await queue.get()) is not None:
+                chunk, read_bytes, lookup = item
+                lookups.discard(lookup)
+                kinds = await lookup
+                drafts = _known_only(chunk, kinds, result)
+                if drafts:
+                    async with session_scope() as session:
+                        pg = await driver_connection(session)
+                        if head is None:
+                            row = await pg.fetchrow("SELECT head_seq, head_hash FROM "
+                                                    "records.sources WHERE code = $1", agency)
+                            if row is None:
+                                raise Forbidden(f"agency {agency} is not registered as a "
+                                                "source of records")
+                            head = (row[0], bytes(row[1]))
+                        prepared = await prepare_chunk(pg, agency, drafts, kinds, head, known)
+                    if committing is not None:
+                        await committing
+                    committing = asyncio.create_task(commit(prepared, drafts, kinds))
+                    head = prepared.final
+                    known.update(prepared.current)
+                if progress:
+                    progress(result.lines, read_bytes)
+            if committing is not None:
+                await committing
+        finally:
+            if committing is not None and not committing.done():
+                committing.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await committing
 
     def with_lookup(chunk: list[tuple[int, RecordDraft]], read_bytes: int) -> tuple:
         """The chunk with its subject lookup already under way (it overlaps earlier writes)."""
