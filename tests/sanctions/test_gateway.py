@@ -156,6 +156,6 @@ async def test_a_listing_decided_through_the_gateway_shows_on_the_subject_and_in
                {"c": boss}, as_=airline)
     assert body["data"]["subject"] is None or body["data"]["subject"]["listings"] is None
     assert any(e.get("extensions", {}).get("code") == "FORBIDDEN" for e in body["errors"]), body
-    body = gql(stack["gateway"], "query($c: ID!) { subject(code: $c) { code listings(includeDerived:"
-               " true) { id } } }", {"c": boss}, as_={"roles": ["analyst"]})
+    body = gql(stack["gateway"], "query($c: ID!) { subject(code: $c) { code "
+               "listings(includeDerived: true) { id } } }", {"c": boss}, as_={"roles": ["analyst"]})
     assert body["data"]["subject"]["code"] == boss and len(body["data"]["subject"]["listings"]) == 1

@@ -12,7 +12,8 @@ LICENSING = {"sub": "licensing-portal", "roles": ["consumer"],
 APPLY = """mutation($i: ApplyForRepairInput!) { applyForRepair(input: $i) { id status } }"""
 DECIDE_REPAIR = """mutation($i: DecideRepairInput!) {
   decideRepair(input: $i) { id status listing { status endReason } } }"""
-EXTEND = """mutation($i: ExtendListingInput!) { extendListing(input: $i) { effectiveUntil status } }"""
+EXTEND = """mutation($i: ExtendListingInput!) {
+  extendListing(input: $i) { effectiveUntil status } }"""
 
 
 async def test_credit_repair_approved_ends_the_listing_as_repaired(world):
@@ -86,7 +87,8 @@ async def test_extension_where_the_list_allows_within_its_bound(world):
 async def test_the_catalogue_is_seeded_with_the_design_codes(world):
     body = await world.gql.execute("""{ creditLists { code kind authority publicityWorkingDays }
                                         measures { code purpose effect }
-                                        memoranda { code bindings { listCode measureCode extendsTo } } }""",
+                                        memoranda { code bindings {
+                                          listCode measureCode extendsTo } } }""",
                                    as_=AIRLINE)
     lists = {x["code"]: x for x in body["data"]["creditLists"]}
     assert set(lists) == {
@@ -102,7 +104,8 @@ async def test_the_catalogue_is_seeded_with_the_design_codes(world):
            for b in m["bindings"] if b["listCode"] == "SPC_DISHONEST_DEBTORS"}
     for measure in ("AIR_TRAVEL_BAN", "RAIL_TRAVEL_BAN", "LUXURY_CONSUMPTION_BAN"):
         assert (measure, ("LEGAL_REPRESENTATIVE",)) in spc
-    assert {m for m, _ in spc} >= {"PUBLIC_PROCUREMENT_EXCLUSION", "SECURITIES_ISSUANCE_RESTRICTION"}
+    assert {m for m, _ in spc} >= {"PUBLIC_PROCUREMENT_EXCLUSION",
+                                   "SECURITIES_ISSUANCE_RESTRICTION"}
 
 
 async def test_a_catalogue_change_applies_to_later_decisions_only(world):

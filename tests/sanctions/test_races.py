@@ -30,7 +30,8 @@ async def test_two_authorities_deciding_the_same_listing_at_once_give_one_listin
     assert len(ok) == 1 and [error_codes(b) for b in refused] == [["CONFLICT"]]
     rows = await fetch(db_url, "select id from sanctions.listings where subject_code = $1", company)
     assert len(rows) == 1
-    logged = await fetch(db_url, "select count(*) from sanctions.decision_log where event = 'DECIDED'")
+    logged = await fetch(db_url, "select count(*) from sanctions.decision_log "
+                                 "where event = 'DECIDED'")
     assert logged[0][0] == 1
 
 
