@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from services.sanctions.catalogue.models import Measure
+from services.sanctions.decisionlog.models import DecisionLogEntry
 from services.sanctions.listings.models import ListingMeasure
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.objections.service import of_listings
@@ -90,3 +91,19 @@ def measures_of_listings(info: Info) -> DataLoader:
         return [grouped.get(i, []) for i in ids]
 
     return ctx.loader("measures_of_listings", lambda: DataLoader(load_fn=load))
+
+
+def history_of_listings(info: Info) -> DataLoader:
+    ctx = info.context
+
+    async def load(ids: list[uuid.UUID]) -> list[list]:
+        async with ctx.transaction() as session:
+            rows = (await session.execute(
+                select(DecisionLogEntry).where(DecisionLogEntry.listing_id.in_(ids))
+                .order_by(DecisionLogEntry.id))).scalars().all()
+        grouped: dict[uuid.UUID, list] = defaultdict(list)
+        for r in rows:
+            grouped[r.listing_id].append(r)
+        return [grouped.get(i, []) for i in ids]
+
+    return ctx.loader("history_of_listings", lambda: DataLoader(load_fn=load))

@@ -68,3 +68,21 @@ async def test_the_verify_command_exits_non_zero_on_a_deleted_entry(world, db_ur
                                                    "verify-log"], cwd=ROOT, env=env,
                                   capture_output=True, text=True)
     assert bad.returncode == 1 and '"ok": false' in bad.stdout
+
+
+async def test_a_listings_history_is_shown_to_officials_not_consumers(world):
+    from libs.common.testing import error_codes
+
+    company = await world.company()
+    listing = await world.decide("SPC_DISHONEST_DEBTORS", company, [await world.record(company)],
+                                 SPC)
+    await world.gql.execute(LIFT, {"input": {"listingId": listing["id"], "reason": "FULFILLED"}},
+                            as_=SPC)
+    query = "query($id: ID!) { listing(id: $id) { history { event actor hash } } }"
+    body = await world.gql.execute(query, {"id": listing["id"]}, as_={"roles": ["analyst"]})
+    history = body["data"]["listing"]["history"]
+    assert [(h["event"], h["actor"]) for h in history] == [("DECIDED", "judge-wang"),
+                                                           ("LIFTED", "judge-wang")]
+    refused = await world.gql.execute(query, {"id": listing["id"]},
+                                      as_={"roles": ["consumer"], "purposes": ["AIR_TRAVEL"]})
+    assert error_codes(refused) == ["FORBIDDEN"]

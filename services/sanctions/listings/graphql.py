@@ -53,6 +53,14 @@ class DerivedRestriction:
     via: RoleLink
 
 
+@strawberry.type(description="One entry of the hash-chained decision log.")
+class ListingEvent:
+    event: str
+    actor: str
+    occurred_at: datetime
+    hash: str
+
+
 @strawberry.type(description="A decision putting a subject on a list; status is derived from "
                              "its events and the time asked about.")
 class Listing:
@@ -148,6 +156,14 @@ class Listing:
             code=strawberry.ID(shown_code(info, d.person_code, True)),
             via=RoleLink(organization_code=strawberry.ID(d.organization_code), role=Role(d.role)))
             for d in rows]
+
+    @strawberry.field(description="Its decision-log entries, oldest first (authorities, analysts, "
+                                  "admins).")
+    async def history(self, info: Info) -> list[ListingEvent]:
+        info.context.authenticated(AccessRole.AUTHORITY, AccessRole.ANALYST, AccessRole.ADMIN)
+        rows = await loaders.history_of_listings(info).load(self._model.id)
+        return [ListingEvent(event=r.event, actor=r.actor, occurred_at=r.occurred_at, hash=r.hash)
+                for r in rows]
 
     @strawberry.field
     async def objections(self, info: Info) -> list[
