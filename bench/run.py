@@ -30,6 +30,7 @@ import inspect
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -191,6 +192,8 @@ class Stack:
         self.urls["gateway"] = f"http://127.0.0.1:{gport}"
         launcher.wait_ready(f"{self.urls['gateway']}/graphql", timeout=120,
                             process=self.procs["gateway"])
+        for name, proc in self.procs.items():
+            PROBES[name] = partial(_tree, proc.pid)
 
     def stop(self) -> None:
         for proc in reversed(list(self.procs.values())):
@@ -202,6 +205,14 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
         self.procs.clear()
+
+
+def _tree(pid: int) -> list:
+    try:
+        p = psutil.Process(pid)
+        return [p] + p.children(recursive=True)
+    except psutil.Error:
+        return []
 
 
 def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
@@ -232,20 +243,50 @@ def ensure_loadgen() -> list[str]:
     return [str(node), str(BENCH / "loadgen.mjs")]
 
 
+PROBES: dict[str, callable] = {}  # process group name -> its psutil processes (CPU accounting)
+
+
+def _cpu_by_group() -> dict[str, float]:
+    out = {}
+    for name, procs in PROBES.items():
+        total = 0.0
+        for p in procs():
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        out[name] = total
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out["load generator"] = ru.ru_utime + ru.ru_stime
+    return out
+
+
 def loadgen(cmd: list[str], url: str, headers: dict, query: str, var: str, values: list,
             seconds: float, connections: int, warmup: float = 2.0, check_every: int = 1) -> dict:
     busy = other_cpu()
+    if warmup:
+        _loadgen(cmd, url, headers, query, var, values, warmup, connections, check_every)
+    before = _cpu_by_group()
+    result = _loadgen(cmd, url, headers, query, var, values, seconds, connections, check_every)
+    after = _cpu_by_group()
+    result["other_cpu"] = busy
+    if result["requests"]:
+        result["cpu_ms_per_request"] = {k: round((after[k] - before.get(k, 0)) * 1000
+                                                 / result["requests"], 3) for k in after}
+    return result
+
+
+def _loadgen(cmd, url, headers, query, var, values, seconds, connections, check_every) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump({"url": url, "headers": headers, "query": query, "varName": var,
                    "values": values, "duration": seconds, "connections": connections,
-                   "warmup": warmup, "checkEvery": check_every}, fh)
+                   "warmup": 0, "checkEvery": check_every}, fh)
     try:
         out = subprocess.run(cmd + [fh.name], capture_output=True, text=True, check=True)
     finally:
         os.unlink(fh.name)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["other_cpu"] = busy
-    return result
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def other_cpu() -> float:
@@ -492,6 +533,9 @@ def row(name: str, r: dict, base: float | None = None) -> str:
             f"| {ratio} | {fmt(r.get('other_cpu'), 2)} |")
 
 
+CPU_GROUPS = ("gateway", "sanctions", "postgres", "load generator", "identity", "records")
+
+
 def write_report(res: dict, path: Path) -> None:
     a, b, t = res["scenarios"], res, res["targets"]
     L = [f"# Benchmark {res['date']} — scale {res['scale']} ({res['subjects']:,} subjects)", "",
@@ -521,6 +565,14 @@ def write_report(res: dict, path: Path) -> None:
             L.append(row("pgbench -S (select-only, scale 10)", c["pgbench"], None))
         L.append("")
         L.append("'of baseline' for the gateway is its share of direct-subgraph throughput.")
+        L += ["", "CPU per request by process (ms; 2 cores = 2,000 ms of CPU per second):", "",
+              "| path | " + " | ".join(CPU_GROUPS) + " | total |",
+              "|---|" + "---|" * (len(CPU_GROUPS) + 1)]
+        for k in ("gateway", "subgraph"):
+            cpu = c[k].get("cpu_ms_per_request")
+            if cpu:
+                L.append(f"| {k} | " + " | ".join(f"{cpu.get(g, 0):.2f}" for g in CPU_GROUPS)
+                         + f" | {sum(cpu.values()):.2f} |")
     if "screen" in a:
         L += ["", "## (b) screen (AIR_TRAVEL; random subjects, 1% invalid codes)", ""] + head
         for k, r in a["screen"].items():
@@ -662,6 +714,7 @@ def main() -> int:
         pg = TunedPostgres()
         say(f"starting a tuned throwaway PostgreSQL in {pg.base}")
         server_dsn = pg.start()
+        PROBES["postgres"] = partial(_tree, pg.process.pid)
     stack = None
     res: dict = {"date": started.strftime("%Y-%m-%d"), "scale": args.scale, "subjects": n,
                  "workers": args.workers, "pool": args.pool, "connections": args.connections, "seconds": seconds,
