@@ -18,26 +18,35 @@ os.environ.setdefault("XINYONG_ENVIRONMENT", "test")
 TESTS = Path(__file__).resolve().parent
 
 
-def pytest_collectstart(collector):
-    """Let each test folder keep plain helper modules (`factories`, `conftest`) of its own.
+def _use_helpers_of(folder: Path) -> None:
+    """Make bare-name helper imports (`factories`, `conftest`) resolve inside `folder`.
 
-    Test folders are not packages, so a helper is imported by its bare name; drop a same-named
-    helper that an earlier folder imported, and look in this folder first.
+    Test folders are not packages, so each keeps plain helper modules; drop a same-named
+    helper that another folder imported, and look in this folder first.
     """
-    if not isinstance(collector, pytest.Module):
-        return
-    here = collector.path.parent.resolve()
-    if here == TESTS:
+    folder = folder.resolve()
+    if folder == TESTS:
         return
     for name, module in list(sys.modules.items()):
         origin = getattr(module, "__file__", None)
         if not origin or "." in name:
             continue
-        folder = Path(origin).resolve().parent
-        if folder != here and folder != TESTS and folder.is_relative_to(TESTS):
+        home = Path(origin).resolve().parent
+        if home != folder and home != TESTS and home.is_relative_to(TESTS):
             del sys.modules[name]
-    if sys.path[0] != str(here):
-        sys.path.insert(0, str(here))
+    if sys.path[0] != str(folder):
+        sys.path.insert(0, str(folder))
+
+
+def pytest_collectstart(collector):
+    if isinstance(collector, pytest.Module):
+        _use_helpers_of(collector.path.parent)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Fixtures and tests may import helpers at run time too.
+    _use_helpers_of(item.path.parent)
 
 
 @pytest.fixture(scope="session")

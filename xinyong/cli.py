@@ -8,11 +8,13 @@ import typer
 
 from services.identity.cli import app as identity_app
 from services.records.cli import app as records_app
+from services.sanctions.cli import app as sanctions_app
 
 app = typer.Typer(help="Xinyong: credit-restriction backend tools.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 app.add_typer(identity_app, name="identity")
 app.add_typer(records_app, name="records")
+app.add_typer(sanctions_app, name="sanctions")
 
 
 @app.command()

@@ -31,7 +31,7 @@ def create_app(settings: RecordsSettings | None = None, *,
         app.include_router(internal_router)
 
     async def on_startup(app: FastAPI) -> None:
-        app.state.identity = IdentityClient(settings.identity_url, settings.gateway_secret,
+        app.state.identity = IdentityClient(settings.identity_internal_url, settings.gateway_secret,
                                             caller="records", transport=identity_transport)
 
     return create_service_app(service="records", settings=settings, build_routers=routers,

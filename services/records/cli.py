@@ -39,7 +39,8 @@ async def import_file(path: Path, agency: str, database_url: str, identity_url: 
 
     settings = _settings(database_url)
     engine = create_engine(settings, application_name="xinyong-records-import")
-    identity = IdentityClient(identity_url or settings.identity_url, settings.gateway_secret,
+    identity = IdentityClient(identity_url or settings.identity_internal_url,
+                              settings.gateway_secret,
                               caller="records-import", transport=identity_transport)
     progress = Progress(TextColumn("[bold]ingesting[/] {task.fields[lines]} lines"), BarColumn(),
                         DownloadColumn(), TimeRemainingColumn(), disable=not show_progress)
@@ -62,7 +63,7 @@ def import_command(
                                 help="NDJSON: one RecordInput-shaped object per line"),
     agency: str = typer.Option(..., help="source agency code the records come from, e.g. SPC"),
     database_url: str = DB_OPTION,
-    identity_url: str = typer.Option("", envvar="XINYONG_IDENTITY_URL",
+    identity_url: str = typer.Option("", envvar="XINYONG_IDENTITY_INTERNAL_URL",
                                      help="identity service base URL (subject lookup)"),
     chunk_size: int = typer.Option(5000, min=1, max=50_000, help="lines per transaction"),
     progress: bool = typer.Option(True, help="show a progress bar on stderr"),

@@ -13,7 +13,7 @@ class RecordsSettings(CommonSettings):
     """Settings of the records service."""
 
     port: int = 4002
-    identity_url: str = "http://127.0.0.1:4001"
+    identity_internal_url: str = "http://127.0.0.1:4001"
     max_submission: int = 1000
     bulk_chunk_size: int = 5000
     max_bulk_bytes: int = 512 * 1024 * 1024

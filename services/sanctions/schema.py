@@ -2,7 +2,7 @@
 
 import strawberry
 
-from services.sanctions.extensions import sanctions_extensions
+from libs.common.graphql import schema_extensions
 from services.sanctions.catalogue.graphql import CatalogueMutation, CatalogueQuery
 from services.sanctions.checks.graphql import CheckQuery
 from services.sanctions.feed.graphql import FeedQuery
@@ -25,6 +25,6 @@ schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
     types=[Subject],
-    extensions=sanctions_extensions(),
+    extensions=schema_extensions(),
     federation_version="2.9",
 )

@@ -24,7 +24,7 @@ async def identity_app(db_url):
 
 @pytest.fixture
 def records_settings(db_url):
-    return RecordsSettings(database_url=db_url, environment="test", identity_url="http://identity",
+    return RecordsSettings(database_url=db_url, environment="test", identity_internal_url="http://identity",
                            bulk_chunk_size=3, max_submission=50)
 
 

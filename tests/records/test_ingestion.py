@@ -196,7 +196,7 @@ async def test_an_unreachable_identity_service_fails_the_submission_and_writes_n
 
     org = await create_subject(identity_gql, org_code(11))
     app = create_app(RecordsSettings(database_url=db_url, environment="test",
-                                     identity_url="http://127.0.0.1:9"))
+                                     identity_internal_url="http://127.0.0.1:9"))
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://records") as client:

@@ -1,0 +1,43 @@
+"""Streaming NDJSON request bodies for the bulk REST endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.requests import Request
+
+from libs.common.errors import InvalidInput, LimitExceeded
+
+MAX_LINE_BYTES = 64 * 1024
+NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "text/plain",
+                "application/octet-stream")
+
+
+def check_bulk_request(request: Request, max_bytes: int, what: str) -> None:
+    """Refuse before reading: a declared body over `max_bytes`, or a type that is not NDJSON."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise LimitExceeded(f"the body is larger than {max_bytes} bytes; split the file",
+                            limit=max_bytes)
+    content_type = request.headers.get("content-type", "")
+    if content_type and not content_type.startswith(NDJSON_TYPES):
+        raise InvalidInput(f"send NDJSON (application/x-ndjson), one {what} per line")
+
+
+async def ndjson_lines(request: Request, max_bytes: int) -> AsyncIterator[bytes]:
+    """Split a streamed body into lines without holding the whole body."""
+    buffer = b""
+    total = 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > max_bytes:
+            raise LimitExceeded(f"the body is larger than {max_bytes} bytes; split the file",
+                                limit=max_bytes)
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        if len(buffer) > MAX_LINE_BYTES:
+            raise LimitExceeded(f"a line is longer than {MAX_LINE_BYTES} bytes")
+        for line in lines:
+            yield line
+    if buffer:
+        yield buffer
