@@ -84,6 +84,11 @@ def test_compose_runs_everything_in_order(report):
     for name in SERVICES:
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         assert services[name]["environment"]["XINYONG_OTLP_ENDPOINT"].startswith("http://otel-collector")
+    # XINYONG_<NAME>_URL is the gateway's subgraph URL; services call each other's internal REST.
+    for name in ("records", "sanctions"):
+        env = services[name]["environment"]
+        assert env["XINYONG_IDENTITY_INTERNAL_URL"] == "http://identity:4001"
+        assert "XINYONG_IDENTITY_URL" not in env
     gateway = services["gateway"]
     for name, port in SERVICES.items():
         assert gateway["depends_on"][name]["condition"] == "service_healthy"
@@ -112,6 +117,9 @@ def test_kubernetes_autoscales_every_service_and_the_gateway(report):
     for name, port in SERVICES.items():
         assert gateway_env[f"XINYONG_{name.upper()}_URL"] == f"http://{name}:{port}/graphql"
     assert gateway_env["XINYONG_ENVIRONMENT"] == "production"
+    for name in ("records", "sanctions"):
+        env = _env(objects[("Deployment", name)]["spec"]["template"]["spec"]["containers"][0])
+        assert env["XINYONG_IDENTITY_INTERNAL_URL"] == "http://identity:4001"
 
 
 def test_cloudnativepg_cluster_has_replicas_and_sanctions_reads_from_them(report):

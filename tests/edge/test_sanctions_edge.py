@@ -39,7 +39,8 @@ def records_server(edge_db_url, identity_server) -> Iterator[ServerThread]:
     from services.records.app import create_app
     from services.records.config import RecordsSettings
 
-    settings = service_settings(RecordsSettings, edge_db_url, identity_url=_origin(identity_server))
+    settings = service_settings(RecordsSettings, edge_db_url,
+                                identity_internal_url=_origin(identity_server))
     server = ServerThread(create_app(settings)).start()
     try:
         yield server
