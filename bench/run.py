@@ -565,14 +565,19 @@ def write_report(res: dict, path: Path) -> None:
             L.append(row("pgbench -S (select-only, scale 10)", c["pgbench"], None))
         L.append("")
         L.append("'of baseline' for the gateway is its share of direct-subgraph throughput.")
-        L += ["", "CPU per request by process (ms; 2 cores = 2,000 ms of CPU per second):", "",
-              "| path | " + " | ".join(CPU_GROUPS) + " | total |",
-              "|---|" + "---|" * (len(CPU_GROUPS) + 1)]
-        for k in ("gateway", "subgraph"):
-            cpu = c[k].get("cpu_ms_per_request")
+        cpu_rows = [(k, c[k].get("cpu_ms_per_request")) for k in ("gateway", "subgraph")]
+        cpu_rows += [(k, r.get("cpu_ms_per_request")) for k, r in a.get("screen", {}).items()]
+        cores = res.get("cores", 2)
+        L += ["", "CPU per request by process, in ms, measured over each load run (psutil; "
+              "the load generator by getrusage). 'ceiling' is what this much CPU per request "
+              f"allows on {cores} otherwise idle cores: {cores},000 ms of CPU per second / total.",
+              "", "| path | " + " | ".join(CPU_GROUPS) + " | total | ceiling req/s |",
+              "|---|" + "---|" * (len(CPU_GROUPS) + 2)]
+        for k, cpu in cpu_rows:
             if cpu:
+                total = sum(cpu.values())
                 L.append(f"| {k} | " + " | ".join(f"{cpu.get(g, 0):.2f}" for g in CPU_GROUPS)
-                         + f" | {sum(cpu.values()):.2f} |")
+                         + f" | {total:.2f} | {cores * 1000 / total:,.0f} |")
     if "screen" in a:
         L += ["", "## (b) screen (AIR_TRAVEL; random subjects, 1% invalid codes)", ""] + head
         for k, r in a["screen"].items():
@@ -696,10 +701,14 @@ def main() -> int:
     ap.add_argument("--ingest-records", type=int, default=None)
     ap.add_argument("--only", default="", help="comma list of scenarios: check,screen,ingest,"
                                                "sync,memory,scale")
+    ap.add_argument("--profile", action="store_true",
+                    help="py-spy flame graph of a sanctions worker during (a), into bench/results")
     ap.add_argument("--keep", action="store_true", help="stay up after the scenarios (profiling)")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below
     n = generate.resolve_scale(args.scale)
+    args.stem = f"{datetime.now(timezone.utc):%Y-%m-%d}-{args.scale}"
+    RESULTS.mkdir(exist_ok=True)
     small = n <= 20_000
     seconds = args.seconds or (10 if small else 20)
     only = set(filter(None, args.only.split(","))) or {"check", "screen", "ingest", "sync",
@@ -718,6 +727,7 @@ def main() -> int:
     stack = None
     res: dict = {"date": started.strftime("%Y-%m-%d"), "scale": args.scale, "subjects": n,
                  "workers": args.workers, "pool": args.pool, "connections": args.connections, "seconds": seconds,
+                 "cores": psutil.cpu_count(),
                  "machine": f"{psutil.cpu_count()} cores, "
                             f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM",
                  "pg_settings": [s for s in (pg.settings[2:] if pg else [])] or ["DATABASE_URL"],
@@ -764,9 +774,27 @@ def main() -> int:
     return finish(res, args)
 
 
+def py_spy(stack: Stack, seconds: float, out: Path) -> subprocess.Popen | None:
+    """Sample one sanctions worker with py-spy (if installed) while a scenario runs."""
+    exe = Path(sys.executable).with_name("py-spy")
+    if not exe.exists():
+        say("--profile: py-spy is not installed in this venv (pip install py-spy); skipped")
+        return None
+    procs = _tree(stack.procs["sanctions"].pid)
+    workers = [p for p in procs if "spawn_main" in " ".join(p.cmdline())] or procs
+    return subprocess.Popen([str(exe), "record", "-p", str(workers[-1].pid), "-d",
+                             str(max(1, int(seconds))), "-r", "200", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def scenario_check(a, lg, stack, codes, seconds, args, token, pg, server_dsn, dsn) -> None:
     say("(a) check: gateway, subgraph")
+    spy = None
+    if args.profile:
+        spy = py_spy(stack, seconds + 3, RESULTS / f"{args.stem}-sanctions-check.svg")
     a["check"] = run_checks(lg, stack, codes["check"], seconds, args.connections, token)
+    if spy:
+        spy.wait(60)
     say(f"    gateway {a['check']['gateway']['rps']:,.0f}/s p99 "
         f"{a['check']['gateway']['p99_ms']:.1f} ms; subgraph "
         f"{a['check']['subgraph']['rps']:,.0f}/s p99 {a['check']['subgraph']['p99_ms']:.1f} ms")
