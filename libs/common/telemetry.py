@@ -72,12 +72,21 @@ def setup_metrics(service_name: str, *, otlp_endpoint: str = "",
     return provider
 
 
+_outcomes: tuple[Any, Any] | None = None  # (meter provider, counter)
+
+
 def _check_outcomes() -> Any:
-    # Created on use: the global meter provider may be installed after import.
-    return metrics.get_meter(METER_NAME).create_counter(
-        "xinyong.check.outcomes", unit="{check}",
-        description="Answered checks by purpose and status (CLEAR, RESTRICTED) or error code",
-    )
+    # Created on first use, and again if the global meter provider changed since: it may be
+    # installed after import. Cached because this runs on every check.
+    global _outcomes
+    provider = metrics.get_meter_provider()
+    if _outcomes is None or _outcomes[0] is not provider:
+        counter = metrics.get_meter(METER_NAME).create_counter(
+            "xinyong.check.outcomes", unit="{check}",
+            description="Answered checks by purpose and status (CLEAR, RESTRICTED) or error code",
+        )
+        _outcomes = (provider, counter)
+    return _outcomes[1]
 
 
 def record_check_outcome(purpose: str, outcome: str, *, count: int = 1,

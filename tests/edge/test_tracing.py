@@ -220,14 +220,17 @@ def test_check_outcomes_and_request_metrics_are_recorded():
     reader = InMemoryMetricReader()
     provider = MeterProvider(metric_readers=[reader])
     meter = provider.get_meter(telemetry.METER_NAME)
-    original = metrics.get_meter
+    original, original_provider = metrics.get_meter, metrics.get_meter_provider
     try:
         metrics.get_meter = lambda *a, **k: meter  # type: ignore[assignment]
+        metrics.get_meter_provider = lambda: provider  # type: ignore[assignment]
         telemetry.record_check_outcome("AIR_TRAVEL", "RESTRICTED")
         telemetry.record_check_outcome("AIR_TRAVEL", "CLEAR", count=3, operation="screen")
         telemetry.record_check_outcome("RAIL_TRAVEL", "UNAVAILABLE")
     finally:
         metrics.get_meter = original  # type: ignore[assignment]
+        metrics.get_meter_provider = original_provider  # type: ignore[assignment]
+        telemetry._outcomes = None
     data = reader.get_metrics_data()
     points = {
         (p.attributes["purpose"], p.attributes["outcome"]): p.value

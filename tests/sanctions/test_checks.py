@@ -104,3 +104,27 @@ async def test_the_depth_and_alias_limits_still_apply_with_cached_validation(wor
     for _ in range(2):  # cached: the same answer again
         ok = await world.gql.execute("{ __typename }", as_=AIRLINE)
         assert ok == {"data": {"__typename": "Query"}}
+
+
+async def test_checks_are_counted_by_purpose_and_outcome(world, monkeypatch):
+    """Every answered check adds to the xinyong.check.outcomes counter."""
+    from opentelemetry import metrics
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    from libs.common import telemetry
+
+    reader = InMemoryMetricReader()
+    provider = MeterProvider(metric_readers=[reader])
+    monkeypatch.setattr(metrics, "get_meter_provider", lambda: provider)
+    monkeypatch.setattr(metrics, "get_meter", lambda *a, **k: provider.get_meter(*a, **k))
+    monkeypatch.setattr(telemetry, "_outcomes", None)
+    company = await world.company()
+    await world.decide("SPC_DISHONEST_DEBTORS", company, [await world.record(company)], SPC)
+    await world.check(company, "AIR_TRAVEL", AIRLINE)
+    await world.check(await world.company(), "AIR_TRAVEL", AIRLINE)
+    points = [p for rm in reader.get_metrics_data().resource_metrics for sm in rm.scope_metrics
+              for m in sm.metrics if m.name == "xinyong.check.outcomes"
+              for p in m.data.data_points]
+    assert sorted((p.attributes["purpose"], p.attributes["outcome"], p.value) for p in points) == [
+        ("AIR_TRAVEL", "CLEAR", 1), ("AIR_TRAVEL", "RESTRICTED", 1)]

@@ -9,6 +9,7 @@ from datetime import datetime
 from libs.common.auth import AccessRole, Principal, Purpose
 from libs.common.errors import LimitExceeded
 from libs.common.identifiers import InvalidCode, parse_code
+from libs.common.telemetry import record_check_outcome
 from libs.common.timeutil import as_utc
 from libs.common.timeutil import now as clock
 from services.sanctions.checks.audit import AuditBuffer
@@ -65,13 +66,16 @@ async def check(read_engine, audit: AuditBuffer, principal: Principal, raw: str,
         audit.add(consumer=principal.sub, operation="CHECK", purpose=purpose,
                   subject_code=None, outcome="INVALID", checked_at=checked_at, at=when,
                   request_id=request_id, detail=exc.rule)
+        record_check_outcome(purpose, "INVALID")
         raise invalid_code(exc) from None
     rows = await RestrictionIndex(read_engine).in_force(parsed.code, purpose, when)
     result = CheckResult(code=parsed.code, is_person=parsed.scheme == "RIC", purpose=purpose,
                          checked_at=checked_at, at=when, reference=uuid.uuid4(), rows=rows)
+    outcome = "RESTRICTED" if result.restricted else "CLEAR"
     audit.add(consumer=principal.sub, operation="CHECK", purpose=purpose, subject_code=parsed.code,
-              outcome="RESTRICTED" if result.restricted else "CLEAR", checked_at=checked_at,
-              at=when, request_id=request_id, entry_id=result.reference)
+              outcome=outcome, checked_at=checked_at, at=when, request_id=request_id,
+              entry_id=result.reference)
+    record_check_outcome(purpose, outcome)
     return result
 
 
@@ -119,4 +123,11 @@ async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: li
         entries.append((uuid.uuid4(), checked_at, principal.sub, "SCREEN", purpose, None, "INVALID",
                         when, request_id, reason.split(":", 1)[0]))
     audit.extend(entries)
+    if restricted:
+        record_check_outcome(purpose, "RESTRICTED", count=len(restricted), operation="screen")
+    if len(first_index) > len(restricted):
+        record_check_outcome(purpose, "CLEAR", count=len(first_index) - len(restricted),
+                             operation="screen")
+    if invalid:
+        record_check_outcome(purpose, "INVALID", count=len(invalid), operation="screen")
     return ScreenResult(checked=len(raws), restricted=restricted, invalid=invalid)
