@@ -39,6 +39,11 @@ def _pdeathsig():
     return preexec
 
 
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def _port_busy(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.settimeout(0.3)
@@ -166,7 +171,7 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
             env[env_var_for(sub.name)] = sub.url
         for (name, proc), sub in zip(children, SUBGRAPHS):
             _wait_http(f"http://{host}:{urlparse(sub.url).port}/readyz", 60, proc)
-            say(f"{name} subgraph ready on {sub.url} (log: .data/logs/{name}.log)")
+            say(f"{name} subgraph ready on {sub.url} (log: {_shown(logs / f'{name}.log')})")
         if load_demo:
             from xinyong.demo import default_urls, load
 
@@ -189,7 +194,7 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
         while True:
             for name, proc in children:
                 if proc.poll() is not None:
-                    say(f"{name} exited with code {proc.returncode}; see .data/logs/{name}.log")
+                    say(f"{name} exited with code {proc.returncode}; see {_shown(logs / f'{name}.log')}")
                     return 1
             time.sleep(0.5)
     except KeyboardInterrupt:
