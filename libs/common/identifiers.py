@@ -117,6 +117,10 @@ def normalise(raw: str) -> str:
         raise TypeError(f"code must be a str, not {type(raw).__name__}")
     if len(raw) > MAX_INPUT_LENGTH:
         raise InvalidCode("too_long", f"input is longer than {MAX_INPUT_LENGTH} characters")
+    # Fast path for input that is already normal (what machines send, e.g. a 1,200-code screen):
+    # ASCII letters and digits only, no lower case, so the loop below would return it unchanged.
+    if raw.isascii() and raw.isalnum() and raw == raw.upper():
+        return raw
     out = []
     for ch in raw:
         if ch.isspace() or ch in _INVISIBLE:  # isspace() covers U+3000 and U+00A0
