@@ -618,22 +618,21 @@ def write_report(res: dict, path: Path) -> None:
 
 def plot(results_dir: Path) -> None:
     """check p50/p95/p99 through the gateway against subjects, from every JSON result (SVG)."""
-    points = []
+    by_n: dict[int, tuple] = {}
+    paired: dict[int, tuple] = {}  # scenario f: both points measured in one run, preferred
     for f in sorted(results_dir.glob("*.json")):
         try:
             r = json.loads(f.read_text())
             c = r["scenarios"]["check"]["gateway"]
-            points.append((r["subjects"], c["p50_ms"], c["p95_ms"], c["p99_ms"]))
-            for k, v in r["scenarios"].get("scale", {}).items():
+            by_n[r["subjects"]] = (r["subjects"], c["p50_ms"], c["p95_ms"], c["p99_ms"])
+            for v in r["scenarios"].get("scale", {}).values():
                 if isinstance(v, dict) and "subjects" in v:
-                    points.append((v["subjects"], v["p50_ms"], v["p95_ms"], v["p99_ms"]))
+                    paired[v["subjects"]] = (v["subjects"], v["p50_ms"], v["p95_ms"], v["p99_ms"])
         except (KeyError, ValueError):
             continue
-    if not points:
+    by_n.update(paired)
+    if not by_n:
         return
-    by_n: dict[int, tuple] = {}
-    for p in points:
-        by_n[p[0]] = p  # latest wins
     pts = sorted(by_n.values())
     import math
     W, H, M = 640, 400, 60
