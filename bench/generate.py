@@ -315,14 +315,14 @@ class Generator:
         for code, kind in chunk_subjects:
             person = kind == "NATURAL_PERSON"
             listing = None
-            if rnd.random() < LISTED_SHARE / 0.85:  # about 15% of all subjects end up listed
+            if rnd.random() < LISTED_SHARE / 0.81:  # about 15% of all subjects end up listed
                 lst = rnd.choices(self.lists, self.list_w)[0]
                 if kind in self.cat.lists[lst]["admits_kinds"]:
                     listing = lst
             wanted = []
             if listing:
                 wanted.append(BASIS[listing])
-            extra = rnd.choice((0, 1, 1, 2, 2, 2, 3, 4)) - (1 if listing else 0)
+            extra = rnd.choice((0, 1, 1, 2, 2, 3, 3, 4)) - (1 if listing else 0)
             for _ in range(max(extra, 0)):
                 agency = rnd.choice(PERSON_AGENCIES if person else ORG_AGENCIES)
                 cats = [c for c in AGENCY_CATEGORIES[agency]
