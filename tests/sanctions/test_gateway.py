@@ -57,7 +57,7 @@ async def stack(pg_server, tmp_path_factory):
                   XINYONG_LOG_LEVEL="WARNING")
     envs = {
         "identity": common,
-        "records": dict(common, XINYONG_IDENTITY_URL=base["identity"]),
+        "records": dict(common, XINYONG_IDENTITY_INTERNAL_URL=base["identity"]),
         "sanctions": dict(common, XINYONG_IDENTITY_INTERNAL_URL=base["identity"],
                           XINYONG_RECORDS_INTERNAL_URL=base["records"],
                           XINYONG_RECORDS_EVENTS_POLL_SECONDS="0"),
