@@ -1,14 +1,12 @@
-"""GraphQL enums of the sanctions subgraph.
-
-`SubjectKind` and `Role` are also defined by the identity subgraph, which uses them in inputs:
-federation requires them to be identical there and here, so they mirror identity exactly.
-"""
+"""GraphQL enums of the sanctions subgraph (`SubjectKind` and `Role` are shared: libs.common)."""
 
 from __future__ import annotations
 
 import enum
 
 import strawberry
+
+from libs.common.schema_types import Role, SubjectKind  # noqa: F401  (re-exported)
 
 
 @strawberry.enum(description="What a consumer is about to do.")
@@ -22,24 +20,6 @@ class Purpose(enum.Enum):
     GOVERNMENT_FUNDING = "GOVERNMENT_FUNDING"
     ADMINISTRATIVE_LICENSING = "ADMINISTRATIVE_LICENSING"
     CUSTOMS_CLEARANCE = "CUSTOMS_CLEARANCE"
-
-
-@strawberry.enum(description="What kind of legal subject this is.")
-class SubjectKind(enum.Enum):
-    NATURAL_PERSON = "NATURAL_PERSON"
-    ENTERPRISE = "ENTERPRISE"
-    GOVERNMENT_BODY = "GOVERNMENT_BODY"
-    SOCIAL_ORGANIZATION = "SOCIAL_ORGANIZATION"
-    INSTITUTION = "INSTITUTION"
-
-
-@strawberry.enum(description="A person's role in an organisation.")
-class Role(enum.Enum):
-    LEGAL_REPRESENTATIVE = "LEGAL_REPRESENTATIVE"
-    PRINCIPAL_RESPONSIBLE_PERSON = "PRINCIPAL_RESPONSIBLE_PERSON"
-    DIRECTLY_RESPONSIBLE_PERSON = "DIRECTLY_RESPONSIBLE_PERSON"
-    DIRECTOR = "DIRECTOR"
-    SHAREHOLDER = "SHAREHOLDER"
 
 
 @strawberry.enum(description="BLACKLIST restricts, REDLIST rewards.")

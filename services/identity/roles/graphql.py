@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections import defaultdict
 from datetime import datetime
 
@@ -11,20 +10,11 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from libs.common.auth import AccessRole
-from libs.common.identifiers import mask_code
+from libs.common.schema_types import Role, shown_code
 from libs.common.timeutil import as_utc
 from services.identity.roles import models, service
 from services.identity.roles.repository import RoleRepository
 from services.identity.subjects import models as subject_models
-
-
-@strawberry.enum(description="A person's role in an organisation.")
-class Role(enum.Enum):
-    LEGAL_REPRESENTATIVE = "LEGAL_REPRESENTATIVE"
-    PRINCIPAL_RESPONSIBLE_PERSON = "PRINCIPAL_RESPONSIBLE_PERSON"
-    DIRECTLY_RESPONSIBLE_PERSON = "DIRECTLY_RESPONSIBLE_PERSON"
-    DIRECTOR = "DIRECTOR"
-    SHAREHOLDER = "SHAREHOLDER"
 
 
 @strawberry.type(description="A person holding a role in an organisation during [since, until).")
@@ -41,8 +31,7 @@ class RoleAssignment:
 
     @strawberry.field(description="Masked unless the caller is an analyst or admin.")
     def person_code(self, info: Info) -> strawberry.ID:
-        code = self._model.person_code
-        return strawberry.ID(code if info.context.principal.sees_personal_data else mask_code(code))
+        return strawberry.ID(shown_code(info, self._model.person_code, True))
 
     @strawberry.field
     def role(self) -> Role:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,8 +12,9 @@ from strawberry.types import Info
 
 from libs.common.auth import AccessRole
 from libs.common.errors import InvalidInput
-from libs.common.identifiers import InvalidCode, mask_code, normalise
+from libs.common.identifiers import InvalidCode, normalise
 from libs.common.regions import region_info
+from libs.common.schema_types import SubjectKind, shown_code
 from services.identity.subjects import models, service
 from services.identity.subjects.repository import SubjectRepository
 
@@ -22,15 +22,6 @@ if TYPE_CHECKING:
     from services.identity.roles.graphql import RoleAssignment
 
 MAX_PAGE = 100
-
-
-@strawberry.enum(description="What kind of legal subject this is.")
-class SubjectKind(enum.Enum):
-    NATURAL_PERSON = "NATURAL_PERSON"
-    ENTERPRISE = "ENTERPRISE"
-    GOVERNMENT_BODY = "GOVERNMENT_BODY"
-    SOCIAL_ORGANIZATION = "SOCIAL_ORGANIZATION"
-    INSTITUTION = "INSTITUTION"
 
 
 @strawberry.type(description="A GB/T 2260 administrative division.")
@@ -47,13 +38,6 @@ def region_of(code: str) -> Region | None:
     return Region(code=strawberry.ID(code), name=info.name, province_name=info.province_name)
 
 
-def shown_code(info: Info, code: str, kind: str) -> str:
-    """Person codes are personal data: masked outside the analyst and admin roles."""
-    if kind == models.SubjectKind.NATURAL_PERSON.value and not info.context.principal.sees_personal_data:
-        return mask_code(code)
-    return code
-
-
 @strawberry.federation.type(keys=["code"], description="A person or organisation with a code.")
 class Subject:
     _model: strawberry.Private[models.Subject]
@@ -61,7 +45,7 @@ class Subject:
     @strawberry.field(description="USCC or resident identity number; person codes are masked "
                                   "unless the caller is an analyst or admin.")
     def code(self, info: Info) -> strawberry.ID:
-        return strawberry.ID(shown_code(info, self._model.code, self._model.kind))
+        return strawberry.ID(shown_code(info, self._model.code, self._model.kind == "NATURAL_PERSON"))
 
     @strawberry.field
     def kind(self) -> SubjectKind:

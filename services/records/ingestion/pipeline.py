@@ -11,7 +11,7 @@ import contextlib
 import gc
 from collections.abc import AsyncIterable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,6 @@ from libs.common.timeutil import SHANGHAI, now
 from services.records.pg import driver_connection
 from services.records.ingestion.parse import LineRejected, RecordDraft, parse_line
 from services.records.records.chain import content_hash, link_hash, micros
-from services.records.records.models import GENESIS_HASH
 from services.records.records.policy import RecordStatus, retention_until
 
 COLUMNS = (

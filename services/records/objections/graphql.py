@@ -9,7 +9,7 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from libs.common.errors import InvalidInput, NotFound
+from libs.common.errors import InvalidInput
 from libs.common.timeutil import now
 from services.records.objections import models, service
 from services.records.records import service as record_service

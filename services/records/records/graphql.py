@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -13,7 +12,7 @@ from strawberry.types import Info
 
 from libs.common.auth import AccessRole
 from libs.common.errors import Forbidden, InvalidInput, LimitExceeded
-from libs.common.identifiers import InvalidCode, mask_code, normalise
+from libs.common.schema_types import LegalDocument, LegalDocumentInput, shown_code
 from services.records.ingestion.parse import LineRejected, validate_record
 from services.records.ingestion.pipeline import (
     IngestResult,
@@ -32,28 +31,6 @@ Disclosure = strawberry.enum(policy.Disclosure, description="Who may read a reco
                              "token), SHARED (authorities and up), RESTRICTED (source agency, "
                              "analysts, admins).")
 RecordStatus = strawberry.enum(policy.RecordStatus, description="Lifecycle of a record version.")
-
-
-@strawberry.federation.type(shareable=True, description="A legally effective document.")
-class LegalDocument:
-    number: str
-    kind: str
-    issued_on: date
-    authority: str
-
-
-@strawberry.input
-class LegalDocumentInput:
-    number: str
-    kind: str
-    issued_on: date
-    authority: str
-
-
-def shown_subject_code(info: Info, record: models.CreditRecord) -> str:
-    if record.subject_kind == "NATURAL_PERSON" and not info.context.principal.sees_personal_data:
-        return mask_code(record.subject_code)
-    return record.subject_code
 
 
 @strawberry.federation.type(keys=["id"], description="A fact about a subject from a source "
@@ -85,7 +62,8 @@ class CreditRecord:
 
     @strawberry.field(description="Masked for persons unless the caller is an analyst or admin.")
     def subject_code(self, info: Info) -> strawberry.ID:
-        return strawberry.ID(shown_subject_code(info, self._model))
+        return strawberry.ID(shown_code(info, self._model.subject_code,
+                                         self._model.subject_kind == "NATURAL_PERSON"))
 
     @strawberry.field(description="Code of the source agency.")
     def agency(self) -> strawberry.ID:

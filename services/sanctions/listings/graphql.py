@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -12,12 +12,13 @@ from strawberry.types import Info
 
 from libs.common.auth import AccessRole
 from libs.common.errors import Forbidden, NotFound
-from libs.common.identifiers import InvalidCode, mask_code, normalise
+from libs.common.identifiers import InvalidCode, normalise
 from libs.common.timeutil import as_utc, now
 from services.sanctions import loaders
 from services.sanctions.catalogue import models as catalogue_models
 from services.sanctions.catalogue.graphql import CreditList, Measure
-from services.sanctions.enums import ListingStatus, MeasureEffect, Purpose, Role
+from libs.common.schema_types import LegalDocument, LegalDocumentInput, Role, shown_code
+from services.sanctions.enums import ListingStatus, MeasureEffect, Purpose
 from services.sanctions.listings import models, service
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import status_at
@@ -26,19 +27,9 @@ if TYPE_CHECKING:
     from services.sanctions.objections.graphql import Objection
 
 
-def shown_code(info: Info, code: str, is_person: bool) -> str:
-    """Person codes are personal data: masked outside the analyst and admin roles."""
-    if is_person and not info.context.principal.sees_personal_data:
-        return mask_code(code)
-    return code
-
-
-@strawberry.federation.type(shareable=True, description="A legally effective document.")
-class LegalDocument:
-    number: str
-    kind: str
-    issued_on: date
-    authority: str
+def legal_document(doc: LegalDocumentInput) -> service.LegalDocument:
+    return service.LegalDocument(number=doc.number, kind=doc.kind, issued_on=doc.issued_on,
+                                 authority=doc.authority)
 
 
 @strawberry.type(description="How a measure reaches a person: a role in a listed organisation.")
@@ -201,18 +192,6 @@ class Subject:
 
 
 @strawberry.input
-class LegalDocumentInput:
-    number: str
-    kind: str
-    issued_on: date
-    authority: str
-
-    def to_domain(self) -> service.LegalDocument:
-        return service.LegalDocument(number=self.number, kind=self.kind, issued_on=self.issued_on,
-                                     authority=self.authority)
-
-
-@strawberry.input
 class DecideListingInput:
     list_code: strawberry.ID
     subject_code: strawberry.ID
@@ -278,7 +257,7 @@ class ListingMutation:
         req = service.DecisionRequest(
             list_code=str(input.list_code), subject_code=str(input.subject_code),
             basis_record_ids=[str(i) for i in input.basis_record_ids],
-            legal_basis=input.legal_basis.to_domain(), effective_from=input.effective_from,
+            legal_basis=legal_document(input.legal_basis), effective_from=input.effective_from,
             effective_until=input.effective_until)
         listing, credit_list = await service.decide(info.context.deps, info.context.sessionmaker,
                                                     principal, req)
@@ -295,7 +274,7 @@ class ListingMutation:
     @strawberry.mutation(description="Extend a listing in force, where its list allows.")
     async def extend_listing(self, info: Info, input: ExtendListingInput) -> Listing:
         principal = info.context.authenticated(AccessRole.AUTHORITY)
-        doc = input.legal_basis.to_domain() if input.legal_basis else None
+        doc = legal_document(input.legal_basis) if input.legal_basis else None
         async with info.context.transaction() as session:
             listing, credit_list = await service.extend(session, principal, str(input.listing_id),
                                                         input.effective_until, doc)
