@@ -29,6 +29,7 @@ MAX_INPUT_LENGTH = 64
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, Z, S, V
 _USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
+_USCC_CHARS = frozenset(USCC_ALPHABET)
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 3^(i-1) mod 31 for i = 1..17
 
 _ORG_BODY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # GB 11714: digit or letter, value 0-35
@@ -168,6 +169,11 @@ def ric_check_character(first17: str) -> str:
     return _RIC_CHECK[total % 11]
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only (str.isdigit alone also accepts other scripts' digits)."""
+    return text.isascii() and text.isdigit()
+
+
 def _check(rule: str, label: str, expected: str, got: str) -> None:
     if got != expected:
         raise InvalidCode(rule, f"{label} should be '{expected}', got {_show(got)}")
@@ -184,10 +190,11 @@ def _region(code: str, *, person: bool) -> None:
 def parse_uscc(raw: str) -> ParsedCode:
     """Validate a Unified Social Credit Code and return its parts."""
     code = _prepare(raw, 18, "unified social credit code")
-    for pos, ch in enumerate(code, 1):
-        if ch not in _USCC_VALUE:
-            raise InvalidCode("alphabet", f"character {pos} is {_show(ch)}; a unified social "
-                              "credit code uses 0-9 and A-Z except I, O, S, V, Z")
+    if not _USCC_CHARS.issuperset(code):  # the per-character loop only to name the culprit
+        for pos, ch in enumerate(code, 1):
+            if ch not in _USCC_VALUE:
+                raise InvalidCode("alphabet", f"character {pos} is {_show(ch)}; a unified "
+                                  "social credit code uses 0-9 and A-Z except I, O, S, V, Z")
     # The outer check first: a typo anywhere shows up here, with the most useful message.
     _check("check_character", "check character", uscc_check_character(code[:17]), code[17])
     org = code[8:17]
@@ -225,7 +232,7 @@ def _birth_date(yyyymmdd: str, today: dt.date | None) -> dt.date:
 def parse_ric(raw: str, *, today: dt.date | None = None) -> ParsedCode:
     """Validate a resident identity number and return its parts (today: for testing)."""
     code = _prepare(raw, 18, "resident identity number")
-    if any(ch not in _DIGITS for ch in code[:17]) or not (code[17] in _DIGITS or code[17] == "X"):
+    if not _digits(code[:17]) or not (code[17] in _DIGITS or code[17] == "X"):
         raise InvalidCode("alphabet", "a resident identity number has 17 digits and then a "
                           "digit or X")
     _check("check_character", "check character", ric_check_character(code[:17]), code[17])
@@ -248,7 +255,7 @@ def parse_code(raw: str, *, today: dt.date | None = None) -> ParsedCode:
     if len(code) != 18:
         raise InvalidCode("length", f"a code has 18 characters, got {len(code)} (9-character "
                           "organisation codes and 15-digit registration numbers are legacy codes)")
-    if not (all(ch in _DIGITS for ch in code[:17]) and (code[17] in _DIGITS or code[17] == "X")):
+    if not (_digits(code[:17]) and (code[17] in _DIGITS or code[17] == "X")):
         return parse_uscc(code)
     # All digits (X last) fits both schemes: USCCs with numeric organisation codes exist, and
     # their characters 7-14 can spell a real date. Try RIC first, then USCC.
