@@ -29,7 +29,8 @@ test: install
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmark suite (bench/run.py): `make bench` is the small scale (a few minutes);
-# `make bench SCALE=national` loads 10M subjects (about an hour on 2 cores). Report in bench/results/.
+# `make bench SCALE=national` loads 10M subjects (~25 min on 2 cores, ~40 min in all; 25 GB).
+# Reports in bench/results/.
 SCALE ?= small
 bench: install
 	@$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
