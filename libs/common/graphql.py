@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
 import structlog
@@ -23,6 +23,7 @@ from strawberry.extensions import (
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from libs.common.auth import ANONYMOUS, AccessRole, Principal, TokenVerifier
@@ -81,6 +82,26 @@ class ServiceContext(BaseContext):
         if name not in self.loaders:
             self.loaders[name] = factory()
         return self.loaders[name]
+
+    def batch_loader(self, name: str, fetch: Callable[[AsyncSession, list], Awaitable[dict]],
+                     *, missing: Callable[[], Any] = lambda: None) -> DataLoader:
+        """A per-request DataLoader over one query: `fetch(session, keys)` returns {key: value};
+        a key it leaves out loads as `missing()` (None, or e.g. `list` for grouped rows)."""
+
+        async def load(keys: list) -> list:
+            async with self.transaction() as session:
+                found = await fetch(session, keys)
+            return [found[k] if k in found else missing() for k in keys]
+
+        return self.loader(name, lambda: DataLoader(load_fn=load))
+
+
+def group_by(rows: Iterable[Any], key: Callable[[Any], Any]) -> dict[Any, list]:
+    """Rows grouped by `key`, keeping their order (for one-to-many batch loaders)."""
+    grouped: dict[Any, list] = {}
+    for row in rows:
+        grouped.setdefault(key(row), []).append(row)
+    return grouped
 
 
 QUERY_CANCELED = "57014"  # statement_timeout (or a cancel request) ended the statement

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from libs.common.graphql import group_by
+
 from services.sanctions.catalogue.models import Measure
 from services.sanctions.decisionlog.models import DecisionLogEntry
 from services.sanctions.listings.models import ListingMeasure
@@ -48,62 +50,36 @@ def listings_of_subjects(info: Info) -> DataLoader:
 
 
 def objections_of_listings(info: Info) -> DataLoader:
-    ctx = info.context
+    async def fetch(session, ids: list[uuid.UUID]) -> dict:
+        return group_by(await of_listings(session, ids), lambda r: r.listing_id)
 
-    async def load(ids: list[uuid.UUID]) -> list[list]:
-        async with ctx.transaction() as session:
-            rows = await of_listings(session, ids)
-        grouped: dict[uuid.UUID, list] = defaultdict(list)
-        for r in rows:
-            grouped[r.listing_id].append(r)
-        return [grouped.get(i, []) for i in ids]
-
-    return ctx.loader("objections_of_listings", lambda: DataLoader(load_fn=load))
+    return info.context.batch_loader("objections_of_listings", fetch, missing=list)
 
 
 def derivations_of_listings(info: Info) -> DataLoader:
-    ctx = info.context
+    async def fetch(session, ids: list[uuid.UUID]) -> dict:
+        return group_by(await ListingRepository(session).derivations(ids), lambda r: r.listing_id)
 
-    async def load(ids: list[uuid.UUID]) -> list[list]:
-        async with ctx.transaction() as session:
-            rows = await ListingRepository(session).derivations(ids)
-        grouped: dict[uuid.UUID, list] = defaultdict(list)
-        for r in rows:
-            grouped[r.listing_id].append(r)
-        return [grouped.get(i, []) for i in ids]
-
-    return ctx.loader("derivations_of_listings", lambda: DataLoader(load_fn=load))
+    return info.context.batch_loader("derivations_of_listings", fetch, missing=list)
 
 
 def measures_of_listings(info: Info) -> DataLoader:
-    ctx = info.context
+    async def fetch(session, ids: list[uuid.UUID]) -> dict:
+        rows = (await session.execute(
+            select(ListingMeasure, Measure).join(Measure,
+                                                 Measure.code == ListingMeasure.measure_code)
+            .where(ListingMeasure.listing_id.in_(ids))
+            .order_by(ListingMeasure.measure_code))).all()
+        return group_by(((lm, m) for lm, m in rows), lambda pair: pair[0].listing_id)
 
-    async def load(ids: list[uuid.UUID]) -> list[list]:
-        async with ctx.transaction() as session:
-            rows = (await session.execute(
-                select(ListingMeasure, Measure).join(Measure,
-                                                     Measure.code == ListingMeasure.measure_code)
-                .where(ListingMeasure.listing_id.in_(ids))
-                .order_by(ListingMeasure.measure_code))).all()
-        grouped: dict[uuid.UUID, list] = defaultdict(list)
-        for lm, m in rows:
-            grouped[lm.listing_id].append((lm, m))
-        return [grouped.get(i, []) for i in ids]
-
-    return ctx.loader("measures_of_listings", lambda: DataLoader(load_fn=load))
+    return info.context.batch_loader("measures_of_listings", fetch, missing=list)
 
 
 def history_of_listings(info: Info) -> DataLoader:
-    ctx = info.context
+    async def fetch(session, ids: list[uuid.UUID]) -> dict:
+        rows = (await session.execute(
+            select(DecisionLogEntry).where(DecisionLogEntry.listing_id.in_(ids))
+            .order_by(DecisionLogEntry.id))).scalars().all()
+        return group_by(rows, lambda r: r.listing_id)
 
-    async def load(ids: list[uuid.UUID]) -> list[list]:
-        async with ctx.transaction() as session:
-            rows = (await session.execute(
-                select(DecisionLogEntry).where(DecisionLogEntry.listing_id.in_(ids))
-                .order_by(DecisionLogEntry.id))).scalars().all()
-        grouped: dict[uuid.UUID, list] = defaultdict(list)
-        for r in rows:
-            grouped[r.listing_id].append(r)
-        return [grouped.get(i, []) for i in ids]
-
-    return ctx.loader("history_of_listings", lambda: DataLoader(load_fn=load))
+    return info.context.batch_loader("history_of_listings", fetch, missing=list)

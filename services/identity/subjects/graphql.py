@@ -96,14 +96,8 @@ class Subject:
 
 def subject_loader(info: Info) -> DataLoader[str, models.Subject | None]:
     """Per-request loader: one query for every subject code a request needs."""
-    ctx = info.context
-
-    async def load(codes: list[str]) -> list[models.Subject | None]:
-        async with ctx.transaction() as session:
-            found = await SubjectRepository(session).get_many(codes)
-        return [found.get(c) for c in codes]
-
-    return ctx.loader("subjects", lambda: DataLoader(load_fn=load))
+    return info.context.batch_loader(
+        "subjects", lambda session, codes: SubjectRepository(session).get_many(codes))
 
 
 @strawberry.type

@@ -130,14 +130,8 @@ class CreditRecord:
 
 
 def record_loader(info: Info) -> DataLoader[int, models.CreditRecord | None]:
-    ctx = info.context
-
-    async def load(ids: list[int]) -> list[models.CreditRecord | None]:
-        async with ctx.transaction() as session:
-            found = await RecordRepository(session).current(ids)
-        return [found.get(i) for i in ids]
-
-    return ctx.loader("records", lambda: DataLoader(load_fn=load))
+    return info.context.batch_loader(
+        "records", lambda session, ids: RecordRepository(session).current(ids))
 
 
 @strawberry.type
