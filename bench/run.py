@@ -44,6 +44,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import orjson
 import psutil
 
 from bench import generate
@@ -69,6 +70,9 @@ SCREEN = ("query Screen($codes: [ID!]!) { screen(codes: $codes, purpose: AIR_TRA
 CHANGES = ("query Changes($after: String, $first: Int) { restrictionChanges(purpose: AIR_TRAVEL, "
            "after: $after, first: $first) { changes { code measure listingId op effectiveFrom "
            "effectiveUntil } endCursor hasMore } }")
+CHANGES_NDJSON = ("query Changes($after: String, $first: Int) { restrictionChangesNdjson("
+                  "purpose: AIR_TRAVEL, after: $after, first: $first) { ndjson count endCursor "
+                  "hasMore } }")
 
 
 def say(msg: str) -> None:
@@ -413,21 +417,28 @@ def manifests(pool: list[str], size: int, count: int, seed: int) -> list[list[st
     return out
 
 
-def sync(url: str, headers: dict, page: int) -> dict:
+def sync(url: str, headers: dict, page: int, ndjson: bool = False) -> dict:
+    """Read the whole AIR_TRAVEL feed the way a consumer would (parsing every change)."""
+    query, field = ((CHANGES_NDJSON, "restrictionChangesNdjson") if ndjson
+                    else (CHANGES, "restrictionChanges"))
     after, changes, pages = None, 0, 0
     t0 = time.perf_counter()
     page_ms = []
     with httpx.Client(timeout=120, headers=headers) as client:
         while True:
             t = time.perf_counter()
-            r = client.post(url, json={"query": CHANGES, "variables": {"after": after,
-                                                                       "first": page}})
+            r = client.post(url, json={"query": query, "variables": {"after": after,
+                                                                      "first": page}})
             body = r.json()
             if "errors" in body:
                 raise RuntimeError(str(body["errors"])[:500])
-            data = body["data"]["restrictionChanges"]
+            data = body["data"][field]
+            if ndjson:
+                parsed = [orjson.loads(line) for line in data["ndjson"].splitlines()]
+            else:
+                parsed = data["changes"]
             page_ms.append((time.perf_counter() - t) * 1000)
-            changes += len(data["changes"])
+            changes += len(parsed)
             pages += 1
             after = data["endCursor"]
             if not data["hasMore"]:
@@ -831,6 +842,8 @@ def scenario_sync(a, stack, token) -> None:
     a["sync"]["gateway, pages of 10,000"] = sync(stack.urls["gateway"] + "/graphql", gw, 10_000)
     a["sync"]["subgraph, pages of 10,000"] = sync(stack.urls["sanctions"] + "/graphql", sub,
                                                   10_000)
+    a["sync"]["gateway, NDJSON pages of 10,000"] = sync(stack.urls["gateway"] + "/graphql", gw,
+                                                        10_000, ndjson=True)
     for k, v in a["sync"].items():
         say(f"    {k}: {v['changes']:,} changes, {v['rps']:,.0f}/s")
 
@@ -889,7 +902,7 @@ def targets(res: dict) -> dict:
         r = a["ingest"]["ingest"]["rps"]
         t["ingestion >= 50,000 records/s"] = (f"{r:,.0f}/s", r >= 50_000)
     if "sync" in a:
-        r = a["sync"]["gateway, pages of 10,000"]["rps"]
+        r = max(v["rps"] for k, v in a["sync"].items() if k.startswith("gateway"))
         t["full sync >= 200,000 changes/s"] = (f"{r:,.0f}/s", r >= 200_000)
     if "scale" in a and len(a["scale"]) == 2:
         big, small = list(a["scale"].values())

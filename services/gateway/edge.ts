@@ -13,7 +13,7 @@
 //   XINYONG_GATEWAY_UPSTREAM_TIMEOUT_MS one subgraph request [5000]; timeout -> UNAVAILABLE
 //   XINYONG_GATEWAY_REQUEST_DEADLINE_MS whole client request [15000]
 //   XINYONG_GATEWAY_ALL_OR_NOTHING      root fields whose operations get `data: null` on any
-//                                       error [check,screen,restrictionChanges]
+//                                       error [check,screen,restrictionChanges,restrictionChangesNdjson]
 import {
   GraphQLError,
   Kind,
@@ -47,7 +47,7 @@ export const LIMITS = {
 };
 
 export const ALL_OR_NOTHING_FIELDS = new Set(
-  (env.XINYONG_GATEWAY_ALL_OR_NOTHING ?? 'check,screen,restrictionChanges')
+  (env.XINYONG_GATEWAY_ALL_OR_NOTHING ?? 'check,screen,restrictionChanges,restrictionChangesNdjson')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean),

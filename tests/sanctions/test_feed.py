@@ -134,3 +134,43 @@ async def test_feed_pages_are_audited_and_a_bad_cursor_is_refused(world, db_url,
     finally:
         await conn.close()
     assert n == 1
+
+
+FEED_NDJSON = """query($p: Purpose!, $after: String, $first: Int) {
+  restrictionChangesNdjson(purpose: $p, after: $after, first: $first) {
+    ndjson count endCursor hasMore
+  }
+}"""
+
+
+async def test_the_ndjson_form_of_the_feed_carries_the_same_changes_and_cursors(world, db_url):
+    import orjson
+
+    companies = [await world.company() for _ in range(3)]
+    listings = [await world.decide("SPC_DISHONEST_DEBTORS", c, [await world.record(c)], SPC)
+                for c in companies]
+    await world.gql.execute(LIFT, {"input": {"listingId": listings[1]["id"],
+                                             "reason": "FULFILLED"}}, as_=SPC)
+    expected, _, _ = await replay(world.gql, "AIR_TRAVEL", AIRLINE)
+    index, after, pages = {}, None, 0
+    while True:
+        body = await world.gql.execute(FEED_NDJSON, {"p": "AIR_TRAVEL", "after": after,
+                                                     "first": 2}, as_=AIRLINE)
+        assert "errors" not in body, body
+        batch = body["data"]["restrictionChangesNdjson"]
+        lines = [orjson.loads(line) for line in batch["ndjson"].splitlines()]
+        assert len(lines) == batch["count"] <= 2
+        pages += 1
+        for c in lines:
+            key = (c["code"], c["purpose"], c["measure"], c["listingId"])
+            if c["op"] == "UPSERT":
+                index[key] = (_ts(c["effectiveFrom"]), _ts(c["effectiveUntil"]))
+            else:
+                index.pop(key, None)
+        after = batch["endCursor"]
+        if not batch["hasMore"]:
+            break
+    assert pages > 1
+    assert index == expected == await stored_index(db_url, "AIR_TRAVEL")
+    refused = await world.gql.execute(FEED_NDJSON, {"p": "LENDING"}, as_=AIRLINE)
+    assert error_codes(refused) == ["FORBIDDEN_PURPOSE"]

@@ -59,6 +59,32 @@ def decode_cursor(cursor: str | None) -> int:
         raise InvalidInput("malformed cursor", field="after") from None
 
 
+@strawberry.type(description="A page of changes as NDJSON: one object per line with the fields of "
+                             "RestrictionChange, for bulk synchronisation without per-field cost.")
+class RestrictionChangeBatch:
+    ndjson: str
+    count: int
+    end_cursor: str | None
+    has_more: bool
+
+
+def _start(info: Info, purpose: Purpose, after: str | None, first: int) -> tuple:
+    """Check the caller, the purpose and the page size; returns (principal, position)."""
+    principal = info.context.authenticated()
+    allowed(principal, purpose.value)
+    if not 1 <= first <= MAX_PAGE:
+        raise InvalidInput(f"first must be between 1 and {MAX_PAGE}", field="first")
+    return principal, decode_cursor(after)
+
+
+def _audit(info: Info, principal, purpose: Purpose, position: int, rows: int) -> None:
+    """Every page a consumer reads is audited."""
+    ctx = info.context
+    ctx.audit.add(consumer=principal.sub, operation="FEED", purpose=purpose.value,
+                  subject_code=None, outcome="PAGE", checked_at=now(), at=None,
+                  request_id=ctx.request_id, detail=f"after={position} rows={rows}")
+
+
 @strawberry.type
 class FeedQuery:
     @strawberry.field(description="Changes to the restriction index for one purpose, oldest first. "
@@ -66,24 +92,33 @@ class FeedQuery:
                                   "its own purposes, and every page read is audited.")
     async def restriction_changes(self, info: Info, purpose: Purpose, after: str | None = None,
                                   first: int = 1000) -> RestrictionChangePage:
-        ctx = info.context
-        principal = ctx.authenticated()
-        allowed(principal, purpose.value)
-        if not 1 <= first <= MAX_PAGE:
-            raise InvalidInput(f"first must be between 1 and {MAX_PAGE}", field="first")
-        position = decode_cursor(after)
-        async with ctx.read() as session:
+        principal, position = _start(info, purpose, after, first)
+        async with info.context.read() as session:
             rows = await ChangeFeed(session).page(purpose.value, position, first + 1)
         page = rows[:first]
+        _audit(info, principal, purpose, position, len(page))
         end = encode_cursor(page[-1].id) if page else after
-        ctx.audit.add(consumer=principal.sub, operation="FEED", purpose=purpose.value,
-                      subject_code=None, outcome="PAGE", checked_at=now(), at=None,
-                      request_id=ctx.request_id,
-                      detail=f"after={position} rows={len(page)}")
+        has_more = len(rows) > first
         return RestrictionChangePage(
             changes=[RestrictionChange(
                 code=strawberry.ID(r.subject_code), purpose=Purpose(r.purpose),
                 measure=strawberry.ID(r.measure_code), listing_id=strawberry.ID(str(r.listing_id)),
                 op=ChangeOp(r.op), effective_from=r.effective_from,
                 effective_until=r.effective_until) for r in page],
-            end_cursor=end, has_more=len(rows) > first)
+            end_cursor=end, has_more=has_more)
+
+    @strawberry.field(description="The same feed, cursors and audit as restrictionChanges, with each "
+                                  "page as NDJSON: for a full sync, where resolving every field of "
+                                  "every change would cost more than the query.")
+    async def restriction_changes_ndjson(self, info: Info, purpose: Purpose,
+                                         after: str | None = None,
+                                         first: int = MAX_PAGE) -> RestrictionChangeBatch:
+        principal, position = _start(info, purpose, after, first)
+        async with info.context.read() as session:
+            ndjson, count, last_id, has_more = await ChangeFeed(session).ndjson_page(
+                purpose.value, position, first)
+        _audit(info, principal, purpose, position, count)
+        return RestrictionChangeBatch(
+            ndjson=ndjson, count=count,
+            end_cursor=encode_cursor(last_id) if last_id is not None else after,
+            has_more=has_more)

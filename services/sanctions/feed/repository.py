@@ -22,6 +22,29 @@ ORDER BY id
 LIMIT :limit
 """)
 
+# The same page rendered by PostgreSQL as NDJSON: one JSON object per change, keys as in the
+# GraphQL RestrictionChange type. One extra row tells whether more follow.
+_NDJSON_PAGE = text("""
+WITH page AS (
+  SELECT id, subject_code, purpose, measure_code, listing_id, op, effective_from, effective_until,
+         row_number() OVER (ORDER BY id) AS n
+  FROM sanctions.restriction_changes
+  WHERE purpose = :purpose AND id > :after
+    AND xid < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY id
+  LIMIT :limit + 1
+)
+SELECT count(*) FILTER (WHERE n <= :limit) AS count,
+       max(id) FILTER (WHERE n <= :limit) AS last_id,
+       count(*) > :limit AS has_more,
+       coalesce(string_agg(json_build_object(
+           'code', subject_code, 'purpose', purpose, 'measure', measure_code,
+           'listingId', listing_id, 'op', op, 'effectiveFrom', effective_from,
+           'effectiveUntil', effective_until)::text, E'\\n' ORDER BY id)
+         FILTER (WHERE n <= :limit), '') AS ndjson
+FROM page
+""")
+
 
 class ChangeFeed:
     def __init__(self, session: AsyncSession) -> None:
@@ -31,3 +54,10 @@ class ChangeFeed:
         rows = await self.session.execute(_PAGE, {"purpose": purpose, "after": after,
                                                   "limit": limit})
         return list(rows)
+
+    async def ndjson_page(self, purpose: str, after: int,
+                          limit: int) -> tuple[str, int, int | None, bool]:
+        """(NDJSON text, number of changes, id of the last one, whether more follow)."""
+        row = (await self.session.execute(_NDJSON_PAGE, {"purpose": purpose, "after": after,
+                                                         "limit": limit})).one()
+        return row.ndjson, row.count, row.last_id, row.has_more
