@@ -1,7 +1,7 @@
 """Bulk ingestion benchmark: the NDJSON path (parse, validate, subject lookup, versioning, hash
 chain, COPY) against a raw COPY of the same rows into the same table.
 
-    .venv/bin/python -m bench.records_ingest [--records 200000] [--subjects 5000] [--chunk 5000]
+    .venv/bin/python -m bench.records_ingest [--records 200000] [--subjects 5000] [--chunk 10000]
 
 Starts a throwaway PostgreSQL (or uses DATABASE_URL), builds the schemas by the real migrations,
 registers subjects with the identity service's own bulk path, and starts the real identity
@@ -171,6 +171,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--subjects", type=int, default=5_000)
-    parser.add_argument("--chunk", type=int, default=5_000)
+    parser.add_argument("--chunk", type=int, default=10_000)
     args = parser.parse_args()
     asyncio.run(main(args.records, args.subjects, args.chunk))

@@ -849,10 +849,12 @@ def scenario_sync(a, stack, token) -> None:
 
 
 def scenario_ingest(a, stack, codes, dsn, args, small) -> None:
+    from services.records.config import RecordsSettings
+
     records = args.ingest_records or (100_000 if small else 200_000)
     say(f"(c) ingestion of {records:,} records vs raw COPY")
     a["ingest"] = asyncio.run(ingestion(dsn, stack.urls["identity"], codes["enterprises"],
-                                        records, 5000))
+                                        records, RecordsSettings().bulk_chunk_size))
     say(f"    ingest {a['ingest']['ingest']['rps']:,.0f}/s, "
         f"copy {a['ingest']['copy']['rps']:,.0f}/s")
 

