@@ -3,7 +3,6 @@
 import asyncio
 
 import asyncpg
-import pytest
 
 from libs.common import migrate
 from libs.common.testing import _asyncpg_kwargs
@@ -21,19 +20,13 @@ async def test_migrations_create_each_service_schema_with_its_own_version_table(
 
 
 async def test_identity_downgrade_to_base_and_upgrade_again(db_url):
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config(str(migrate.ROOT / "alembic.ini"), ini_section="identity")
-    cfg.set_main_option("script_location", str(migrate.ROOT / "migrations" / "identity"))
-    cfg.attributes["dsn"] = db_url
-    await asyncio.to_thread(command.downgrade, cfg, "base")
+    await asyncio.to_thread(migrate.downgrade, db_url, "identity")
     conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
     try:
         assert await conn.fetchval("select to_regclass('identity.subjects')") is None
     finally:
         await conn.close()
-    await asyncio.to_thread(command.upgrade, cfg, "head")
+    await asyncio.to_thread(migrate.upgrade, db_url, ("identity",))
     conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
     try:
         assert await conn.fetchval("select to_regclass('identity.subjects')") is not None

@@ -56,15 +56,27 @@ def run_env(context, schema: str, target_metadata) -> None:
     asyncio.run(main())
 
 
+def config(service: str, dsn: str):
+    """The alembic config of one service's section, pointed at `dsn`."""
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"), ini_section=service)
+    cfg.set_main_option("script_location", str(ROOT / "migrations" / service))
+    cfg.attributes["dsn"] = dsn
+    return cfg
+
+
 def upgrade(dsn: str, services: tuple[str, ...] = SERVICES, revision: str = "head") -> None:
     """Run each service's migrations to `revision` (blocking; call from a thread under asyncio)."""
     from alembic import command
-    from alembic.config import Config
 
     for service in services:
-        if not (ROOT / "migrations" / service / "env.py").exists():
-            continue
-        cfg = Config(str(ROOT / "alembic.ini"), ini_section=service)
-        cfg.set_main_option("script_location", str(ROOT / "migrations" / service))
-        cfg.attributes["dsn"] = dsn
-        command.upgrade(cfg, revision)
+        if (ROOT / "migrations" / service / "env.py").exists():
+            command.upgrade(config(service, dsn), revision)
+
+
+def downgrade(dsn: str, service: str, revision: str = "base") -> None:
+    """Walk one service's migrations down to `revision` (blocking)."""
+    from alembic import command
+
+    command.downgrade(config(service, dsn), revision)

@@ -62,19 +62,13 @@ async def test_cli_import_checks_subjects_with_identity_and_reports_lines(
 
 async def test_records_migrations_walk_down_to_base_and_up_again(db_url):
     import asyncpg
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config(str(migrate.ROOT / "alembic.ini"), ini_section="records")
-    cfg.set_main_option("script_location", str(migrate.ROOT / "migrations" / "records"))
-    cfg.attributes["dsn"] = db_url
-    await asyncio.to_thread(command.downgrade, cfg, "base")
+    await asyncio.to_thread(migrate.downgrade, db_url, "records")
     conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
     try:
         assert await conn.fetchval("select to_regclass('records.credit_records')") is None
     finally:
         await conn.close()
-    await asyncio.to_thread(command.upgrade, cfg, "head")
+    await asyncio.to_thread(migrate.upgrade, db_url, ("records",))
     conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
     try:
         assert await conn.fetchval("select count(*) from records.sources") == 10

@@ -17,16 +17,10 @@ async def _count(db_url: str, sql: str):
 
 
 async def test_sanctions_downgrade_to_base_and_upgrade_again(db_url):
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config(str(migrate.ROOT / "alembic.ini"), ini_section="sanctions")
-    cfg.set_main_option("script_location", str(migrate.ROOT / "migrations" / "sanctions"))
-    cfg.attributes["dsn"] = db_url
     assert await _count(db_url, "select count(*) from sanctions.lists") == 13
-    await asyncio.to_thread(command.downgrade, cfg, "base")
+    await asyncio.to_thread(migrate.downgrade, db_url, "sanctions")
     assert await _count(db_url, "select to_regclass('sanctions.listings')") is None
-    await asyncio.to_thread(command.upgrade, cfg, "head")
+    await asyncio.to_thread(migrate.upgrade, db_url, ("sanctions",))
     assert await _count(db_url, "select count(*) from sanctions.memorandum_measures") > 20
     assert await _count(db_url, "select to_regclass('sanctions.working_calendar')") is not None
 
