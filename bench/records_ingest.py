@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import orjson
 from libs.common.db import create_engine, make_sessionmaker, transaction
 from libs.common.identifiers import make_uscc
 from libs.common.internal import IdentityClient
+from libs.common.localnet import free_port
 from libs.common.settings import DEV_GATEWAY_SECRET
 from libs.common.testing import TestServer
 from services.identity.subjects.service import bulk_register
@@ -61,11 +61,6 @@ def write_file(path: Path, n: int, codes: list[str], seed: int = 7, prefix: str 
             fh.write(orjson.dumps(row) + b"\n")
     return path.stat().st_size
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def start_identity(db_url: str) -> tuple[subprocess.Popen, str]:

@@ -33,7 +33,6 @@ import random
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,13 +47,13 @@ import orjson
 import psutil
 
 from bench import generate
-from xinyong.devrun import _pdeathsig
 from libs.common import migrate
 from libs.common.auth import mint_token
-from libs.common.pgembed import (_preexec, _reachable_bindir, _server_user, find_bindir,
-                                 throwaway)
+from libs.common.localnet import free_port, wait_http
+from libs.common.pgembed import _preexec, _reachable_bindir, _server_user, find_bindir, throwaway
 from libs.common.settings import GATEWAY_SECRET_HEADER
 from libs.common.testing import _asyncpg_kwargs, with_database
+from xinyong.devrun import _pdeathsig
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -78,11 +77,6 @@ CHANGES_NDJSON = ("query Changes($after: String, $first: Int) { restrictionChang
 def say(msg: str) -> None:
     print(f"[bench] {msg}", flush=True)
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -218,19 +212,6 @@ def _tree(pid: int) -> list:
     except psutil.Error:
         return []
 
-
-def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url}: process exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} not ready in {timeout}s")
 
 
 # ---------------------------------------------------------------- load generation

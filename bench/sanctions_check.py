@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import httpx
 
 from libs.common.auth import mint_token
 from libs.common.identifiers import make_uscc
+from libs.common.localnet import free_port
 from libs.common.settings import DEV_GATEWAY_SECRET, DEV_JWT_SECRET, GATEWAY_SECRET_HEADER
 from libs.common.testing import TestServer, _asyncpg_kwargs
 
@@ -73,11 +73,6 @@ async def fill(dsn: str, listings: int) -> None:
     finally:
         await conn.close()
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def drive(url: str, listings: int, seconds: float, concurrency: int) -> dict:

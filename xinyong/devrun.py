@@ -12,12 +12,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 from libs.common import migrate
 from libs.common.auth import mint_token
+from libs.common.localnet import wait_http
 from libs.common.settings import DEV_JWT_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,21 +83,6 @@ async def _ensure_database(server_dsn: str) -> str:
         await conn.close()
     return with_database(server_dsn, DATABASE)
 
-
-def _wait_http(url: str, timeout: float, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + timeout
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with code {process.returncode} while starting")
-        try:
-            with opener.open(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")
 
 
 def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
@@ -170,7 +155,7 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
             children.append((sub.name, proc))
             env[env_var_for(sub.name)] = sub.url
         for (name, proc), sub in zip(children, SUBGRAPHS):
-            _wait_http(f"http://{host}:{urlparse(sub.url).port}/readyz", 60, proc)
+            wait_http(f"http://{host}:{urlparse(sub.url).port}/readyz", 60, proc)
             say(f"{name} subgraph ready on {sub.url} (log: {_shown(logs / f'{name}.log')})")
         if load_demo:
             from xinyong.demo import default_urls, load

@@ -4,10 +4,8 @@ processes, Hive Gateway with the Rust planner in front; `Subject.listings` joins
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -15,6 +13,7 @@ from factories import doc, org_code, person_code
 
 from libs.common.auth import mint_token
 from libs.common.identifiers import mask_code
+from libs.common.localnet import free_port, wait_http
 from libs.common.settings import DEV_GATEWAY_SECRET, DEV_JWT_SECRET, GATEWAY_SECRET_HEADER
 from services.gateway import launcher
 from services.gateway.sdl import export_sdl
@@ -23,24 +22,6 @@ from services.gateway.subgraphs import Subgraph
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url} exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not become ready")
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +32,7 @@ async def stack(pg_server, tmp_path_factory):
         pytest.skip(f"Node.js is not available: {exc}")
     launcher.ensure_installed()
     db = await pg_server.fresh_database()
-    ports = {name: _port() for name in ("identity", "records", "sanctions", "gateway")}
+    ports = {name: free_port() for name in ("identity", "records", "sanctions", "gateway")}
     base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     common = dict(os.environ, XINYONG_DATABASE_URL=db, XINYONG_ENVIRONMENT="test",
                   XINYONG_LOG_LEVEL="WARNING")
@@ -72,7 +53,7 @@ async def stack(pg_server, tmp_path_factory):
                  "--log-level", "warning"], cwd=ROOT, env=env,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for name, proc in zip(envs, procs):
-            _wait(f"{base[name]}/readyz", proc)
+            wait_http(f"{base[name]}/readyz", 60, proc, interval=0.1)
         export_sdl(work / "subgraphs", [
             Subgraph("identity", "services.identity.schema:schema", "http://127.0.0.1:9/graphql"),
             Subgraph("sanctions", "services.sanctions.schema:schema",
