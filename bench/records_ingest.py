@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 import orjson
+import psutil
 
 from libs.common.db import create_engine, make_sessionmaker, transaction
 from libs.common.identifiers import make_uscc
@@ -33,7 +34,9 @@ from libs.common.testing import TestServer
 from services.identity.subjects.service import bulk_register
 from services.records.cli import file_lines
 from services.records.config import RecordsSettings
-from services.records.ingestion.pipeline import COLUMNS, SubjectDirectory, ingest_lines
+from services.records.ingestion.copyrows import COLUMNS
+from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines
+from services.records.ingestion.workers import ChunkParser
 from services.records.pg import driver_connection
 from services.records.records.verify import verify_all
 
@@ -63,6 +66,20 @@ def write_file(path: Path, n: int, codes: list[str], seed: int = 7, prefix: str 
 
 
 
+def descendants_cpu(identity_pid: int) -> dict[str, float]:
+    """CPU seconds so far of this process's descendants: PostgreSQL, identity, the worker."""
+    out = {"postgres": 0.0, "identity": 0.0, "worker": 0.0}
+    for p in psutil.Process().children(recursive=True):
+        try:
+            t = p.cpu_times()
+            group = ("identity" if p.pid == identity_pid else
+                     "postgres" if p.name().startswith("postgres") else "worker")
+        except psutil.Error:
+            continue
+        out[group] += t.user + t.system
+    return out
+
+
 async def start_identity(db_url: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "XINYONG_DATABASE_URL": db_url, "XINYONG_ENVIRONMENT": "test",
@@ -82,7 +99,8 @@ async def start_identity(db_url: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("identity service did not start")
 
 
-async def main(records: int, subjects: int, chunk: int) -> None:
+async def main(records: int, subjects: int, chunk: int, workers: int) -> None:
+    parser = ChunkParser(workers)
     server = TestServer.start()
     try:
         await server.build_template(("identity", "records"))
@@ -103,23 +121,34 @@ async def main(records: int, subjects: int, chunk: int) -> None:
             size = write_file(path, records, codes)
             write_file(later, records, codes, seed=8, prefix="LATER")
             print(f"{records:,} records over {subjects:,} subjects, {size / 1e6:.1f} MB NDJSON, "
-                  f"chunks of {chunk:,}")
+                  f"chunks of {chunk:,}, {workers} validating worker process(es); "
+                  f"load average before: {os.getloadavg()[0]:.2f}")
             identity_proc, identity_url = await start_identity(db_url)
+            t0 = time.perf_counter()
+            await asyncio.to_thread(parser.start)  # as in a running service: started once
+            if workers:
+                print(f"worker process started in {time.perf_counter() - t0:.2f} s "
+                      "(once per process; not in the figures below)")
             try:
                 identity = IdentityClient(identity_url, DEV_GATEWAY_SECRET, caller="bench",
                                           timeout=60)
 
                 async def run(label: str, file: Path, expect: str, note: str) -> float:
+                    others = descendants_cpu(identity_proc.pid)
                     t0, c0 = time.perf_counter(), time.process_time()
                     result = await ingest_lines(partial(transaction, sessionmaker), "SAMR",
                                                 file_lines(file),
                                                 SubjectDirectory(identity, sessionmaker),
-                                                chunk_size=chunk)
+                                                chunk_size=chunk, parser=parser)
                     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+                    used = {k: v - others[k]
+                            for k, v in descendants_cpu(identity_proc.pid).items()}
                     assert getattr(result, expect) == records and not result.rejected, \
                         result.as_dict()
                     print(f"{label:15s}: {wall:7.2f} s  {records / wall:10,.0f} records/s "
-                          f"(ingesting process CPU {cpu:.2f} s; {note})")
+                          f"(CPU s: ingesting process {cpu:.2f}, worker {used['worker']:.2f}, "
+                          f"PostgreSQL {used['postgres']:.2f}, identity {used['identity']:.2f}; "
+                          f"{note})")
                     return wall
 
                 ingest_s = await run("ingest, cold", path, "created",
@@ -146,6 +175,7 @@ async def main(records: int, subjects: int, chunk: int) -> None:
         async with transaction(sessionmaker) as session:
             pg = await driver_connection(session)
             await pg.execute("TRUNCATE records.credit_records")
+        pg_before = descendants_cpu(0)["postgres"]
         t0, c0 = time.perf_counter(), time.process_time()
         for i in range(0, len(rows), chunk):
             async with transaction(sessionmaker) as session:
@@ -153,8 +183,11 @@ async def main(records: int, subjects: int, chunk: int) -> None:
                 await pg.copy_records_to_table("credit_records", schema_name="records",
                                                columns=COLUMNS, records=rows[i:i + chunk])
         copy_s, copy_cpu = time.perf_counter() - t0, time.process_time() - c0
+        copy_pg = descendants_cpu(0)["postgres"] - pg_before
+        parser.close()
         print(f"raw COPY       : {copy_s:7.2f} s  {records / copy_s:10,.0f} records/s "
-              f"(same rows, table, indexes and chunking; CPU {copy_cpu:.2f} s)")
+              f"(same rows, table, indexes and chunking; CPU s: this process {copy_cpu:.2f}, "
+              f"PostgreSQL {copy_pg:.2f})")
         print(f"cold ingestion / raw COPY throughput: {copy_s / ingest_s:.0%}")
 
         await engine.dispose()
@@ -167,5 +200,7 @@ if __name__ == "__main__":
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--subjects", type=int, default=5_000)
     parser.add_argument("--chunk", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes validating chunks (0: in the ingesting process)")
     args = parser.parse_args()
-    asyncio.run(main(args.records, args.subjects, args.chunk))
+    asyncio.run(main(args.records, args.subjects, args.chunk, args.workers))

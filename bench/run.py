@@ -437,7 +437,8 @@ async def ingestion(dsn: str, identity_url: str, codes: list[str], records: int,
     from libs.common.internal import IdentityClient
     from services.records.cli import file_lines
     from services.records.config import RecordsSettings
-    from services.records.ingestion.pipeline import COLUMNS, SubjectDirectory, ingest_lines
+    from services.records.ingestion.copyrows import COLUMNS
+    from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines
     from services.records.pg import driver_connection
 
     settings = RecordsSettings(database_url=dsn, environment="test", statement_timeout_ms=0)
@@ -453,11 +454,18 @@ async def ingestion(dsn: str, identity_url: str, codes: list[str], records: int,
             size = write_file(path, records, codes, prefix="BENCHRUN") \
                 if "prefix" in inspect.signature(write_file).parameters \
                 else write_file(path, records, codes)
+            extra = {}
+            if "parser" in inspect.signature(ingest_lines).parameters:
+                from services.records.ingestion.workers import ChunkParser
+                extra["parser"] = ChunkParser(1)
+                await asyncio.to_thread(extra["parser"].start)  # as in a running service
             t0, c0 = time.perf_counter(), time.process_time()
             result = await ingest_lines(partial(transaction, sessionmaker), "SAMR",
                                         file_lines(path), SubjectDirectory(*directory_args),
-                                        chunk_size=chunk)
+                                        chunk_size=chunk, **extra)
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            if "parser" in extra:
+                extra["parser"].close()
             out["ingest"] = {"records": records, "seconds": wall, "rps": records / wall,
                              "cpu_s": cpu, "created": result.created,
                              "rejected": len(result.rejected), "mb": size / 1e6}

@@ -153,6 +153,7 @@ def create_service_app(
     settings: CommonSettings,
     build_routers: Callable[[FastAPI], None],
     on_startup: Callable[[FastAPI], Awaitable[None]] | None = None,
+    on_shutdown: Callable[[FastAPI], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """A FastAPI app with engine lifecycle, request ids, the gateway secret check and health."""
     configure_logging(settings.log_level, settings.log_json)
@@ -177,6 +178,8 @@ def create_service_app(
         try:
             yield
         finally:
+            if on_shutdown is not None:
+                await on_shutdown(app)
             if read_engine is not engine:
                 await read_engine.dispose()
             await engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from fastapi import FastAPI
 from strawberry.fastapi import GraphQLRouter
@@ -11,6 +13,7 @@ from libs.common.web import create_service_app
 from services.records.config import RecordsSettings
 from services.records.context import context_getter
 from services.records.ingestion.endpoints import router as bulk_router
+from services.records.ingestion.workers import ChunkParser
 from services.records.internal import router as internal_router
 from services.records.schema import schema
 
@@ -33,6 +36,11 @@ def create_app(settings: RecordsSettings | None = None, *,
     async def on_startup(app: FastAPI) -> None:
         app.state.identity = IdentityClient(settings.identity_internal_url, settings.gateway_secret,
                                             caller="records", transport=identity_transport)
+        app.state.chunk_parser = ChunkParser(settings.ingest_workers)
+
+    async def on_shutdown(app: FastAPI) -> None:
+        await app.state.identity.aclose()
+        await asyncio.to_thread(app.state.chunk_parser.close)
 
     return create_service_app(service="records", settings=settings, build_routers=routers,
-                              on_startup=on_startup)
+                              on_startup=on_startup, on_shutdown=on_shutdown)

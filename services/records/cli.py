@@ -36,12 +36,14 @@ async def import_file(path: Path, agency: str, database_url: str, identity_url: 
     from libs.common.db import create_engine, make_sessionmaker, transaction
     from libs.common.internal import IdentityClient
     from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines
+    from services.records.ingestion.workers import ChunkParser
 
     settings = _settings(database_url)
     engine = create_engine(settings, application_name="xinyong-records-import")
     identity = IdentityClient(identity_url or settings.identity_internal_url,
                               settings.gateway_secret,
                               caller="records-import", transport=identity_transport)
+    parser = ChunkParser(settings.ingest_workers)
     progress = Progress(TextColumn("[bold]ingesting[/] {task.fields[lines]} lines"), BarColumn(),
                         DownloadColumn(), TimeRemainingColumn(), disable=not show_progress)
     try:
@@ -50,8 +52,10 @@ async def import_file(path: Path, agency: str, database_url: str, identity_url: 
             result = await ingest_lines(
                 partial(transaction, make_sessionmaker(engine)), agency, file_lines(path),
                 SubjectDirectory(identity, make_sessionmaker(engine)), chunk_size=chunk_size,
-                progress=lambda lines, done: progress.update(task, completed=done, lines=lines))
+                progress=lambda lines, done: progress.update(task, completed=done, lines=lines),
+                parser=parser)
     finally:
+        parser.close()
         await identity.aclose()
         await engine.dispose()
     return result.as_dict()

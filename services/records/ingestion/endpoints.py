@@ -31,5 +31,5 @@ async def bulk(request: Request) -> dict:
         partial(transaction, request.app.state.sessionmaker), principal.agency,
         ndjson_lines(request, settings.max_bulk_bytes),
         SubjectDirectory(request.app.state.identity, request.app.state.sessionmaker),
-        chunk_size=settings.bulk_chunk_size)
+        chunk_size=settings.bulk_chunk_size, parser=request.app.state.chunk_parser)
     return result.as_dict()

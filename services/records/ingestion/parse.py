@@ -11,6 +11,7 @@ from functools import lru_cache
 import orjson
 
 from libs.common.identifiers import InvalidCode, parse_code
+from services.records.records.chain import content_hash
 from services.records.records.policy import AMOUNT_REQUIRED, CATEGORY_VALUES, DISCLOSURE_VALUES
 
 MAX_SOURCE_ID = 64
@@ -44,6 +45,21 @@ class RecordDraft:
     conduct_ended_on: date | None
     amount: Decimal | None
     disclosure: str | None  # None: the default for the subject's kind
+    content: bytes | None = None  # the content hash, when computed ahead of versioning
+
+    def shown_disclosure(self) -> str:
+        """The disclosure level stored: the submitted one, else the default for the kind of
+        subject, which the code's scheme decides (identity registers every natural person, and
+        only natural persons, with a resident identity number)."""
+        return self.disclosure or ("SHARED" if self.subject_scheme == "RIC" else "PUBLIC")
+
+    def content_hash(self, agency: str) -> bytes:
+        if self.content is None:
+            self.content = content_hash(
+                agency, self.source_record_id, self.subject_code, self.category, self.summary,
+                self.doc_number, self.doc_kind, self.doc_issued_on, self.doc_authority,
+                self.occurred_on, self.conduct_ended_on, self.amount, self.shown_disclosure())
+        return self.content
 
 
 @lru_cache(maxsize=200_000)
@@ -207,3 +223,30 @@ def parse_line(raw: bytes, today: date) -> RecordDraft:
     except orjson.JSONDecodeError as exc:
         raise LineRejected(f"not valid JSON: {exc}", "json") from None
     return validate_record(obj, today)
+
+
+@dataclass(slots=True)
+class ParsedChunk:
+    """A chunk of NDJSON lines validated: drafts and rejections by physical line number."""
+
+    lines: int  # non-blank lines
+    drafts: list[tuple[int, RecordDraft]]
+    rejections: list[tuple[int, str, str]]  # (line, reason, rule)
+
+
+def parse_chunk(lines: list[bytes], first_line: int, today: date, agency: str) -> ParsedChunk:
+    """Validate lines numbered from `first_line` and hash their content; blank lines count in
+    the numbering but are skipped."""
+    drafts, rejections, count = [], [], 0
+    for line_no, raw in enumerate(lines, first_line):
+        if not raw.strip():
+            continue
+        count += 1
+        try:
+            draft = parse_line(raw, today)
+        except LineRejected as exc:
+            rejections.append((line_no, exc.reason, exc.rule))
+            continue
+        draft.content_hash(agency)
+        drafts.append((line_no, draft))
+    return ParsedChunk(count, drafts, rejections)

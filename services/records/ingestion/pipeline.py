@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterable, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,18 +21,17 @@ from libs.common.errors import Forbidden
 from libs.common.internal import IdentityClient
 from libs.common.timeutil import SHANGHAI, now
 from services.records.pg import driver_connection
-from services.records.ingestion.parse import LineRejected, RecordDraft, parse_line
-from services.records.records.chain import content_hash, link_hash, micros
-from services.records.records.policy import RecordStatus, retention_until
+from services.records.ingestion import copyrows
+from services.records.ingestion.parse import RecordDraft
+from services.records.ingestion.workers import IN_PROCESS, ChunkParser, Ingestible, ingestible
+from services.records.records.chain import link_hash, micros
+from services.records.records.policy import RecordStatus
 
-COLUMNS = (
-    "record_id", "version", "agency", "source_record_id", "subject_code", "subject_kind",
-    "category", "summary", "doc_number", "doc_kind", "doc_issued_on", "doc_authority",
-    "occurred_on", "conduct_ended_on", "amount", "disclosure", "retention_until", "status",
-    "is_current", "recorded_at", "archived_at", "content_hash", "chain_seq", "prev_hash", "hash",
-)
+ACTIVE, SUPERSEDED = RecordStatus.ACTIVE.value, RecordStatus.SUPERSEDED.value
 LOOKUP_BATCH = 10_000
-# Lines parsed between chances for the writer to run: each of its round trips waits for one.
+# Chunks validated and looked up ahead of the one being written.
+AHEAD = 2
+# Rows prepared between chances for other tasks (a COPY streaming, a lookup) to run.
 YIELD_EVERY = 512
 _gc_pauses = 0
 
@@ -134,6 +133,8 @@ class PreparedChunk:
     agency: str
     head: tuple[int, bytes]          # (seq, hash) the links were computed from
     final: tuple[int, bytes]         # the head after these rows
+    recorded_us: int                 # recorded_at of every row, in Unix microseconds
+    # (record_id, version, kind, status, is_current, chain_seq, prev_hash, hash, static part)
     rows: list[tuple] = field(default_factory=list)
     superseded: list[tuple[int, int]] = field(default_factory=list)
     corrections: list[tuple[int, int, str, str]] = field(default_factory=list)
@@ -148,16 +149,16 @@ async def _current_versions(pg, agency: str, source_ids: list[str]) -> dict[str,
         agency, source_ids)}
 
 
-async def prepare_chunk(pg, agency: str, drafts: list[tuple[int, RecordDraft]],
-                        kinds: dict[str, str], head: tuple[int, bytes],
+async def prepare_chunk(pg, agency: str, items: list[Ingestible], kinds: dict[str, str],
+                        head: tuple[int, bytes],
                         known: dict[str, tuple[int, int, bytes]] | None = None) -> PreparedChunk:
-    """Version the drafts against the current versions and link them from `head`.
+    """Version the items against the current versions and link them from `head`.
 
     `known` holds current versions this run wrote itself (possibly not yet committed); the rest
     are read from the database.
     """
     known = known or {}
-    source_ids = list({d.source_record_id for _, d in drafts})
+    source_ids = list({item[1] for item in items})
     current = {s: known[s] for s in source_ids if s in known}
     unread = [s for s in source_ids if s not in current]
     if unread:
@@ -166,20 +167,16 @@ async def prepare_chunk(pg, agency: str, drafts: list[tuple[int, RecordDraft]],
     fresh_ids = iter([r[0] for r in await pg.fetch(
         "SELECT nextval('records.record_id_seq') FROM generate_series(1, $1)", need_ids)]
         if need_ids else [])
-    repeats = len(source_ids) < len(drafts)  # a source id twice in one chunk
+    repeats = len(source_ids) < len(items)  # a source id twice in one chunk
     seq, prev = head
-    out = PreparedChunk(agency=agency, head=head, final=head)
-    rows, outcome = out.rows, out.outcome
-    recorded_at = now()
-    recorded_us = micros(recorded_at)
+    out = PreparedChunk(agency=agency, head=head, final=head, recorded_us=micros(now()))
+    rows, outcome, recorded_us = out.rows, out.outcome, out.recorded_us
     positions: dict[tuple[int, int], int] = {}  # rows of this chunk that a later line may correct
-    for index, d in drafts:
-        kind = kinds[d.subject_code]
-        disclosure = d.disclosure or ("SHARED" if kind == "NATURAL_PERSON" else "PUBLIC")
-        content = content_hash(agency, d.source_record_id, d.subject_code, d.category, d.summary,
-                               d.doc_number, d.doc_kind, d.doc_issued_on, d.doc_authority,
-                               d.occurred_on, d.conduct_ended_on, d.amount, disclosure)
-        was = current.get(d.source_record_id)
+    for n, (index, source_id, subject_code, content, static) in enumerate(items, 1):
+        if not n % YIELD_EVERY:
+            # let a COPY of the previous chunk stream on while this one is prepared
+            await asyncio.sleep(0)
+        was = current.get(source_id)
         if was is not None and was[2] == content:
             outcome.unchanged += 1
             outcome.accepted.append((index, was[0]))
@@ -193,23 +190,19 @@ async def prepare_chunk(pg, agency: str, drafts: list[tuple[int, RecordDraft]],
             if earlier is not None:
                 # corrected twice in one chunk: the earlier new row is superseded before insert
                 r = rows[earlier]
-                rows[earlier] = r[:17] + (RecordStatus.SUPERSEDED.value, False) + r[19:]
+                rows[earlier] = r[:3] + (SUPERSEDED, False) + r[5:]
             else:
                 out.superseded.append((record_id, was[1]))
-            out.corrections.append((record_id, version, d.source_record_id, d.subject_code))
+            out.corrections.append((record_id, version, source_id, subject_code))
             outcome.corrected += 1
         seq += 1
         digest = link_hash(prev, content, seq, record_id, version, recorded_us)
-        rows.append((record_id, version, agency, d.source_record_id, d.subject_code, kind,
-                     d.category, d.summary, d.doc_number, d.doc_kind, d.doc_issued_on,
-                     d.doc_authority, d.occurred_on, d.conduct_ended_on, d.amount, disclosure,
-                     retention_until(d.category, d.occurred_on, d.conduct_ended_on),
-                     RecordStatus.ACTIVE.value, True, recorded_at, None, content, seq, prev,
-                     digest))
+        rows.append((record_id, version, kinds[subject_code], ACTIVE, True, seq, prev, digest,
+                     static))
         prev = digest
         if repeats:
             positions[(record_id, version)] = len(rows) - 1
-        current[d.source_record_id] = (record_id, version, content)
+        current[source_id] = (record_id, version, content)
         outcome.accepted.append((index, record_id))
     out.final = (seq, prev)
     out.current = current
@@ -225,6 +218,19 @@ async def lock_head(pg, agency: str) -> tuple[int, bytes]:
     return head[0], bytes(head[1])
 
 
+async def _copy_data(prepared: PreparedChunk) -> AsyncIterator[bytes]:
+    """The chunk's rows in binary COPY format, in pieces, so PostgreSQL starts on the first
+    rows while the rest are encoded."""
+    us, rows, encode = prepared.recorded_us, prepared.rows, copyrows.row
+    yield copyrows.HEADER
+    for start in range(0, len(rows), YIELD_EVERY):
+        yield b"".join([encode(record_id, version, kind, status, is_current, us, seq, prev,
+                               digest, static)
+                        for record_id, version, kind, status, is_current, seq, prev, digest, static
+                        in rows[start:start + YIELD_EVERY]])
+    yield copyrows.TRAILER
+
+
 async def apply_chunk(pg, prepared: PreparedChunk, result: IngestResult) -> None:
     """Write a prepared chunk under the source lock (the caller holds it, head unchanged)."""
     if prepared.rows:
@@ -233,8 +239,9 @@ async def apply_chunk(pg, prepared: PreparedChunk, result: IngestResult) -> None
                 "UPDATE records.credit_records SET is_current = false, status = 'SUPERSEDED'"
                 " WHERE (record_id, version) IN (SELECT * FROM unnest($1::bigint[], $2::int[]))",
                 [r for r, _ in prepared.superseded], [v for _, v in prepared.superseded])
-        await pg.copy_records_to_table("credit_records", schema_name="records", columns=COLUMNS,
-                                       records=prepared.rows)
+        await pg.copy_to_table("credit_records", schema_name="records",
+                               columns=copyrows.COLUMNS, format="binary",
+                               source=_copy_data(prepared))
         if prepared.corrections:
             await _publish_corrections(pg, prepared.agency, prepared.corrections)
         await pg.execute("UPDATE records.sources SET head_seq = $2, head_hash = $3"
@@ -249,11 +256,17 @@ async def apply_chunk(pg, prepared: PreparedChunk, result: IngestResult) -> None
 async def write_chunk(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
                       kinds: dict[str, str], result: IngestResult) -> None:
     """Store drafts whose subject is known, in order, as new records, corrections or no-ops."""
-    if not drafts:
+    await _write_items(session, agency, [ingestible(agency, i, d) for i, d in drafts], kinds,
+                       result)
+
+
+async def _write_items(session: AsyncSession, agency: str, items: list[Ingestible],
+                       kinds: dict[str, str], result: IngestResult) -> None:
+    if not items:
         return
     pg = await driver_connection(session)
     head = await lock_head(pg, agency)
-    await apply_chunk(pg, await prepare_chunk(pg, agency, drafts, kinds, head), result)
+    await apply_chunk(pg, await prepare_chunk(pg, agency, items, kinds, head), result)
 
 
 async def _publish_corrections(pg, agency: str, corrections: list[tuple[int, int, str, str]]) -> None:
@@ -275,16 +288,16 @@ async def _publish_corrections(pg, agency: str, corrections: list[tuple[int, int
         " VALUES ($1, $2, $3, $4::jsonb)", events)
 
 
-def _known_only(drafts: list[tuple[int, RecordDraft]], kinds: dict[str, str],
-                result: IngestResult) -> list[tuple[int, RecordDraft]]:
-    """Drafts about known subjects; the others are rejected."""
+def _known_only(items: list[Ingestible], kinds: dict[str, str],
+                result: IngestResult) -> list[Ingestible]:
+    """Items about known subjects; the others are rejected."""
     known = []
-    for index, d in drafts:
-        if d.subject_code in kinds:
-            known.append((index, d))
+    for item in items:
+        if item[2] in kinds:
+            known.append(item)
         else:
             result.rejected.append(Rejection(
-                index, "unknown subject: no subject is registered with this code",
+                item[0], "unknown subject: no subject is registered with this code",
                 "unknown_subject"))
     return known
 
@@ -298,22 +311,31 @@ async def ingest_drafts(session: AsyncSession, agency: str, drafts: list[tuple[i
     """
     if kinds is None:
         kinds = await subjects.kinds(d.subject_code for _, d in drafts)
-    await write_chunk(session, agency, _known_only(drafts, kinds, result), kinds, result)
+    items = [ingestible(agency, index, d) for index, d in drafts]
+    await _write_items(session, agency, _known_only(items, kinds, result), kinds, result)
 
 
 async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterable[bytes],
                        subjects: SubjectDirectory, *, chunk_size: int = 5000,
-                       progress: Callable[[int, int], None] | None = None) -> IngestResult:
+                       progress: Callable[[int, int], None] | None = None,
+                       parser: ChunkParser = IN_PROCESS) -> IngestResult:
     """Ingest NDJSON lines, one transaction per chunk: valid lines land, bad ones are reported.
 
-    Three things overlap: parsing (the caller's task), subject lookups (a task per chunk) and
-    writing (a writer task that prepares chunk N+1 while chunk N is copied and committed). Line numbers are physical, 1-based; blank lines
-    count but are skipped.
+    Stages overlap: reading (the caller's task), validating (`parser`, in a worker process when
+    it has one) and subject lookup (a task per chunk, up to AHEAD chunks ahead), and writing (a
+    writer task that prepares chunk N+1 while chunk N is copied and committed). Line numbers
+    are physical, 1-based; blank lines count but are skipped.
     """
     result = IngestResult()
     today = today_in_china()
-    queue: asyncio.Queue = asyncio.Queue(1)
-    lookups: set[asyncio.Task] = set()  # lookups handed over but not yet awaited by the writer
+    parser.warm()
+    queue: asyncio.Queue = asyncio.Queue(AHEAD)
+    staged: set[asyncio.Task] = set()  # chunks handed over but not yet taken by the writer
+
+    async def stage(raw: list[bytes], first_line: int, read_bytes: int) -> tuple:
+        parsed = await parser.parse(raw, first_line, today, agency)
+        kinds = await subjects.kinds({item[2] for item in parsed[1]})
+        return parsed, kinds, read_bytes
 
     async def commit(prepared: PreparedChunk, drafts, kinds) -> None:
         """Write a speculatively prepared chunk; if another submitter moved the head since,
@@ -332,11 +354,12 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
         known: dict[str, tuple[int, int, bytes]] = {}  # current versions this run wrote
         committing: asyncio.Task | None = None
         try:
-            while (item := await queue.get()) is not None:
-                chunk, read_bytes, lookup = item
-                lookups.discard(lookup)
-                kinds = await lookup
-                drafts = _known_only(chunk, kinds, result)
+            while (task := await queue.get()) is not None:
+                staged.discard(task)
+                (lines_seen, items, rejections), kinds, read_bytes = await task
+                result.lines += lines_seen
+                result.rejected.extend(Rejection(*r) for r in rejections)
+                drafts = _known_only(items, kinds, result)
                 if drafts:
                     async with session_scope() as session:
                         pg = await driver_connection(session)
@@ -357,22 +380,25 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
                     progress(result.lines, read_bytes)
             if committing is not None:
                 await committing
-        finally:
+        except asyncio.CancelledError:
             if committing is not None and not committing.done():
                 committing.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await committing
-
-    def with_lookup(chunk: list[tuple[int, RecordDraft]], read_bytes: int) -> tuple:
-        """The chunk with its subject lookup already under way (it overlaps earlier writes)."""
-        lookup = asyncio.create_task(subjects.kinds({d.subject_code for _, d in chunk}))
-        lookups.add(lookup)
-        return chunk, read_bytes, lookup
+            raise
+        except Exception:
+            # a later chunk failed: the one being committed is whole and valid, let it land
+            if committing is not None:
+                with contextlib.suppress(Exception):
+                    await committing
+            raise
 
     write_task = asyncio.create_task(writer())
 
-    async def hand_over(item) -> None:
-        """Queue an item for the writer; re-raise at once if the writer has failed."""
+    async def hand_over(item: asyncio.Task | None) -> None:
+        """Queue a staged chunk for the writer; re-raise at once if the writer has failed."""
+        if item is not None:
+            staged.add(item)
         put = asyncio.create_task(queue.put(item))
         await asyncio.wait({put, write_task}, return_when=asyncio.FIRST_COMPLETED)
         if not put.done():
@@ -384,31 +410,25 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
 
     with cyclic_gc_paused():
         try:
-            pending: list[tuple[int, RecordDraft]] = []
-            read_bytes = 0
-            line_no = 0
+            pending: list[bytes] = []
+            read_bytes = line_no = 0
             async for raw in lines:
                 line_no += 1
                 read_bytes += len(raw) + 1
-                if not raw.strip():
-                    continue
-                result.lines += 1
-                try:
-                    pending.append((line_no, parse_line(raw, today)))
-                except LineRejected as exc:
-                    result.rejected.append(Rejection(line_no, exc.reason, exc.rule))
+                pending.append(raw)
                 if len(pending) >= chunk_size:
-                    await hand_over(with_lookup(pending, read_bytes))
+                    await hand_over(asyncio.create_task(
+                        stage(pending, line_no - len(pending) + 1, read_bytes)))
                     pending = []
-                elif not line_no % YIELD_EVERY:
-                    await asyncio.sleep(0)  # let the writer's round trips proceed while we parse
-            await hand_over(with_lookup(pending, read_bytes))
+            if pending:
+                await hand_over(asyncio.create_task(
+                    stage(pending, line_no - len(pending) + 1, read_bytes)))
             await hand_over(None)
             await write_task
         finally:
-            for task in [write_task, *lookups]:
+            for task in [write_task, *staged]:
                 if not task.done():
                     task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task  # also retrieves the error of a lookup nobody awaited
+                    await task  # also retrieves the error of a stage nobody awaited
     return result

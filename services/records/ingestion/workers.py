@@ -1,0 +1,111 @@
+"""Where NDJSON chunks are validated: in the ingesting process, or in a worker process.
+
+Validation, content hashing and encoding the static part of each row are most of the CPU of
+bulk ingestion and need nothing but the line, so a worker process does them for chunk N+1 while
+the ingesting process versions, chains and copies chunk N. Small chunks (a test, a short REST
+submission) stay in-process: a worker's start would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date
+
+from libs.common.errors import Unavailable
+from services.records.ingestion.copyrows import static_part
+from services.records.ingestion.parse import ParsedChunk, RecordDraft, parse_chunk
+
+# What the writer needs of a valid line: (line, sourceRecordId, subject code, content hash,
+# static part of its row). Plain tuples of str and bytes: cheap to pickle.
+Ingestible = tuple[int, str, str, bytes, bytes]
+
+# Lines validated between chances for the writer's round trips to proceed (in-process only).
+YIELD_EVERY = 512
+# Chunks smaller than this are validated in-process even when a worker is configured.
+WORKER_MIN_LINES = 1_000
+
+
+def ingestible(agency: str, line_no: int, d: RecordDraft) -> Ingestible:
+    return line_no, d.source_record_id, d.subject_code, d.content_hash(agency), static_part(agency, d)
+
+
+def prepare_lines(lines: list[bytes], first_line: int, today: date,
+                  agency: str) -> tuple[int, list[Ingestible], list[tuple[int, str, str]]]:
+    """Validate lines numbered from `first_line`: (non-blank lines, ingestibles, rejections)."""
+    parsed: ParsedChunk = parse_chunk(lines, first_line, today, agency)
+    return parsed.lines, [ingestible(agency, n, d) for n, d in parsed.drafts], parsed.rejections
+
+
+def _worker_ready() -> None:
+    """Nothing: submitted to have the worker process started and its modules imported."""
+
+
+def _worker_init() -> None:
+    gc.disable()  # it allocates only short-lived, acyclic objects (see cyclic_gc_paused)
+
+
+class ChunkParser:
+    """Validates chunks in-process, or in `workers` worker processes started on first use."""
+
+    def __init__(self, workers: int = 0, min_lines: int = WORKER_MIN_LINES) -> None:
+        self.workers = workers
+        self.min_lines = min_lines
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                # spawn: the ingesting process has event loops, threads and open connections
+                # that a forked child must not inherit
+                self._pool = ProcessPoolExecutor(
+                    self.workers, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_init)
+            return self._pool
+
+    def warm(self) -> None:
+        """Start the worker now (it imports while the first chunk is read), if there is one."""
+        if self.workers:
+            self._executor().submit(_worker_ready)
+
+    def start(self) -> None:
+        """Start the worker and wait until it is ready (blocking)."""
+        if self.workers:
+            self._executor().submit(_worker_ready).result()
+
+    async def parse(self, lines: list[bytes], first_line: int, today: date,
+                    agency: str) -> tuple[int, list[Ingestible], list[tuple[int, str, str]]]:
+        if self.workers and len(lines) >= self.min_lines:
+            try:
+                return await asyncio.get_running_loop().run_in_executor(
+                    self._executor(), prepare_lines, lines, first_line, today, agency)
+            except BrokenProcessPool:
+                with self._lock:
+                    self._pool = None  # the next ingestion starts a new worker
+                raise Unavailable(
+                    "the ingestion worker process stopped; the chunks committed before it are "
+                    "kept, submit the file again (resubmitted lines are recognised as unchanged)"
+                ) from None
+        count, items, rejections = 0, [], []
+        for start in range(0, len(lines), YIELD_EVERY):
+            part = prepare_lines(lines[start:start + YIELD_EVERY], first_line + start, today,
+                                 agency)
+            count += part[0]
+            items += part[1]
+            rejections += part[2]
+            await asyncio.sleep(0)
+        return count, items, rejections
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+IN_PROCESS = ChunkParser(0)
