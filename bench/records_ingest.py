@@ -32,10 +32,10 @@ from libs.common.localnet import free_port
 from libs.common.settings import DEV_GATEWAY_SECRET
 from libs.common.testing import TestServer
 from services.identity.subjects.service import bulk_register
-from services.records.cli import file_lines
+from services.records.cli import file_pieces
 from services.records.config import RecordsSettings
 from services.records.ingestion.copyrows import COLUMNS
-from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines
+from services.records.ingestion.pipeline import SubjectDirectory, ingest_ndjson
 from services.records.ingestion.workers import ChunkParser
 from services.records.pg import driver_connection
 from services.records.records.verify import verify_all
@@ -136,8 +136,8 @@ async def main(records: int, subjects: int, chunk: int, workers: int) -> None:
                 async def run(label: str, file: Path, expect: str, note: str) -> float:
                     others = descendants_cpu(identity_proc.pid)
                     t0, c0 = time.perf_counter(), time.process_time()
-                    result = await ingest_lines(partial(transaction, sessionmaker), "SAMR",
-                                                file_lines(file),
+                    result = await ingest_ndjson(partial(transaction, sessionmaker), "SAMR",
+                                                file_pieces(file),
                                                 SubjectDirectory(identity, sessionmaker),
                                                 chunk_size=chunk, parser=parser)
                     wall, cpu = time.perf_counter() - t0, time.process_time() - c0

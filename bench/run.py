@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import json
 import os
 import random
@@ -435,41 +434,34 @@ async def ingestion(dsn: str, identity_url: str, codes: list[str], records: int,
     from bench.records_ingest import write_file
     from libs.common.db import create_engine, make_sessionmaker, transaction
     from libs.common.internal import IdentityClient
-    from services.records.cli import file_lines
+    from services.records.cli import file_pieces
     from services.records.config import RecordsSettings
     from services.records.ingestion.copyrows import COLUMNS
-    from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines
+    from services.records.ingestion.pipeline import SubjectDirectory, ingest_ndjson
+    from services.records.ingestion.workers import ChunkParser
     from services.records.pg import driver_connection
 
     settings = RecordsSettings(database_url=dsn, environment="test", statement_timeout_ms=0)
     engine = create_engine(settings, application_name="bench-ingest")
     sessionmaker = make_sessionmaker(engine)
     identity = IdentityClient(identity_url, GATEWAY_SECRET, caller="bench", timeout=60)
-    directory_args = (identity, sessionmaker) if len(
-        inspect.signature(SubjectDirectory).parameters) >= 2 else (identity,)
     out = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "records.ndjson"
-            size = write_file(path, records, codes, prefix="BENCHRUN") \
-                if "prefix" in inspect.signature(write_file).parameters \
-                else write_file(path, records, codes)
-            extra = {}
-            if "parser" in inspect.signature(ingest_lines).parameters:
-                from services.records.ingestion.workers import ChunkParser
-                extra["parser"] = ChunkParser(1)
-                await asyncio.to_thread(extra["parser"].start)  # as in a running service
+            size = write_file(path, records, codes, prefix="BENCHRUN")
+            parser = ChunkParser(1)
+            await asyncio.to_thread(parser.start)  # started once, as in a running service
             t0, c0 = time.perf_counter(), time.process_time()
-            result = await ingest_lines(partial(transaction, sessionmaker), "SAMR",
-                                        file_lines(path), SubjectDirectory(*directory_args),
-                                        chunk_size=chunk, **extra)
+            result = await ingest_ndjson(
+                partial(transaction, sessionmaker), "SAMR", file_pieces(path),
+                SubjectDirectory(identity, sessionmaker), chunk_size=chunk, parser=parser)
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-            if "parser" in extra:
-                extra["parser"].close()
+            parser.close()
             out["ingest"] = {"records": records, "seconds": wall, "rps": records / wall,
                              "cpu_s": cpu, "created": result.created,
                              "rejected": len(result.rejected), "mb": size / 1e6}
-        prefix = "BENCHRUN-%" if "prefix" in inspect.signature(write_file).parameters else "BENCH-%"
+        prefix = "BENCHRUN-%"
         async with transaction(sessionmaker) as session:
             pg = await driver_connection(session)
             rows = [tuple(r) for r in await pg.fetch(

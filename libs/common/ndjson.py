@@ -24,6 +24,17 @@ def check_bulk_request(request: Request, max_bytes: int, what: str) -> None:
         raise InvalidInput(f"send NDJSON (application/x-ndjson), one {what} per line")
 
 
+async def body_pieces(request: Request, max_bytes: int) -> AsyncIterator[bytes]:
+    """A streamed body as it arrives, refused once it passes `max_bytes`."""
+    total = 0
+    async for piece in request.stream():
+        total += len(piece)
+        if total > max_bytes:
+            raise LimitExceeded(f"the body is larger than {max_bytes} bytes; split the file",
+                                limit=max_bytes)
+        yield piece
+
+
 async def ndjson_lines(request: Request, max_bytes: int) -> AsyncIterator[bytes]:
     """Split a streamed body into lines without holding the whole body."""
     buffer = b""

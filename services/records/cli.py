@@ -22,10 +22,11 @@ def _settings(database_url: str, **extra):
     return RecordsSettings(database_url=database_url, **extra) if database_url else RecordsSettings(**extra)
 
 
-async def file_lines(path: Path):
+async def file_pieces(path: Path, size: int = 1 << 20):
+    """A file's bytes in pieces of `size` (lines are found by the ingestion)."""
     with path.open("rb") as fh:
-        for line in fh:
-            yield line.rstrip(b"\r\n")
+        while piece := fh.read(size):
+            yield piece
 
 
 async def import_file(path: Path, agency: str, database_url: str, identity_url: str,
@@ -35,7 +36,7 @@ async def import_file(path: Path, agency: str, database_url: str, identity_url: 
 
     from libs.common.db import create_engine, make_sessionmaker, transaction
     from libs.common.internal import IdentityClient
-    from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines
+    from services.records.ingestion.pipeline import SubjectDirectory, ingest_ndjson
     from services.records.ingestion.workers import ChunkParser
 
     settings = _settings(database_url)
@@ -49,8 +50,8 @@ async def import_file(path: Path, agency: str, database_url: str, identity_url: 
     try:
         with progress:
             task = progress.add_task("import", total=path.stat().st_size, lines=0)
-            result = await ingest_lines(
-                partial(transaction, make_sessionmaker(engine)), agency, file_lines(path),
+            result = await ingest_ndjson(
+                partial(transaction, make_sessionmaker(engine)), agency, file_pieces(path),
                 SubjectDirectory(identity, make_sessionmaker(engine)), chunk_size=chunk_size,
                 progress=lambda lines, done: progress.update(task, completed=done, lines=lines),
                 parser=parser)

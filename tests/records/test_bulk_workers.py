@@ -20,9 +20,9 @@ from factories import (
 )
 
 from libs.common.db import create_engine, make_sessionmaker, transaction
-from libs.common.errors import Unavailable
+from libs.common.errors import LimitExceeded, Unavailable
 from services.records.config import RecordsSettings
-from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines
+from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines, ingest_ndjson
 from services.records.ingestion.workers import ChunkParser
 from services.records.records.policy import retention_until
 from services.records.records.verify import verify_all
@@ -166,3 +166,39 @@ async def test_the_bulk_endpoint_uses_the_services_worker_for_large_chunks(
     assert response.json()["created"] == 7
     assert records_app.state.chunk_parser._pool is not None  # the worker did the validating
     assert await count_records(db_url) == 7
+
+
+@pytest.mark.parametrize("piece", [1, 7, 64, 1 << 20], ids=lambda n: f"pieces-of-{n}")
+async def test_ndjson_in_pieces_of_any_size_numbers_lines_as_a_file_does(
+        records_app, identity_gql, db_url, sessionmaker, piece):
+    org = await create_subject(identity_gql, org_code(5))
+    body = ndjson(record("B-1", org), "", "{broken", record("B-2", org)).replace(b"\n", b"\r\n")
+    body += ndjson(record("B-3", org))[:-1]  # the last line has no newline
+
+    async def pieces():
+        for start in range(0, len(body), piece):
+            yield body[start:start + piece]
+
+    result = await ingest_ndjson(partial(transaction, sessionmaker), "SPC", pieces(),
+                                 SubjectDirectory(records_app.state.identity, sessionmaker),
+                                 chunk_size=2)
+    assert [(r.index, r.rule) for r in result.rejected] == [(3, "json")]
+    assert (result.lines, result.created) == (4, 3)
+    assert [i for i, _ in result.accepted] == [1, 4, 5]
+
+
+async def test_a_line_longer_than_the_limit_stops_the_ingestion_keeping_earlier_chunks(
+        records_app, identity_gql, db_url, sessionmaker):
+    org = await create_subject(identity_gql, org_code(6))
+    head = ndjson(record("L-1", org), record("L-2", org))
+
+    async def pieces():
+        yield head
+        for _ in range(10):
+            yield b"x" * 1000  # a line that never ends
+
+    with pytest.raises(LimitExceeded, match="line 3 is longer than 4096 bytes"):
+        await ingest_ndjson(partial(transaction, sessionmaker), "SPC", pieces(),
+                            SubjectDirectory(records_app.state.identity, sessionmaker),
+                            chunk_size=2, max_line_bytes=4096)
+    assert await count_records(db_url) == 2

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from libs.common.auth import ANONYMOUS, AccessRole
 from libs.common.db import transaction
 from libs.common.errors import Forbidden, Unauthenticated
-from libs.common.ndjson import check_bulk_request, ndjson_lines
+from libs.common.ndjson import body_pieces, check_bulk_request
 from libs.common.web import principal_from_request
-from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines
+from services.records.ingestion.pipeline import SubjectDirectory, ingest_ndjson
 
 router = APIRouter()
 
@@ -27,9 +27,9 @@ async def bulk(request: Request) -> dict:
         raise Forbidden("the token names no agency; records are submitted by their source agency")
     settings = request.app.state.settings
     check_bulk_request(request, settings.max_bulk_bytes, "record")
-    result = await ingest_lines(
+    result = await ingest_ndjson(
         partial(transaction, request.app.state.sessionmaker), principal.agency,
-        ndjson_lines(request, settings.max_bulk_bytes),
+        body_pieces(request, settings.max_bulk_bytes),
         SubjectDirectory(request.app.state.identity, request.app.state.sessionmaker),
         chunk_size=settings.bulk_chunk_size, parser=request.app.state.chunk_parser)
     return result.as_dict()

@@ -17,8 +17,9 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.db import transaction
-from libs.common.errors import Forbidden
+from libs.common.errors import Forbidden, LimitExceeded
 from libs.common.internal import IdentityClient
+from libs.common.ndjson import MAX_LINE_BYTES
 from libs.common.timeutil import SHANGHAI, now
 from services.records.pg import driver_connection
 from services.records.ingestion import copyrows
@@ -319,7 +320,65 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
                        subjects: SubjectDirectory, *, chunk_size: int = 5000,
                        progress: Callable[[int, int], None] | None = None,
                        parser: ChunkParser = IN_PROCESS) -> IngestResult:
-    """Ingest NDJSON lines, one transaction per chunk: valid lines land, bad ones are reported.
+    """Ingest NDJSON given line by line (without their newlines); see `_ingest`."""
+    async def chunks() -> AsyncIterator[tuple[bytes, int, int]]:
+        pending: list[bytes] = []
+        read_bytes = 0
+        async for raw in lines:
+            read_bytes += len(raw) + 1
+            pending.append(raw)
+            if len(pending) >= chunk_size:
+                yield b"\n".join(pending), len(pending), read_bytes
+                pending = []
+        if pending:
+            yield b"\n".join(pending), len(pending), read_bytes
+
+    return await _ingest(session_scope, agency, chunks(), subjects, progress, parser)
+
+
+async def ingest_ndjson(session_scope: Callable, agency: str, data: AsyncIterable[bytes],
+                        subjects: SubjectDirectory, *, chunk_size: int = 5000,
+                        progress: Callable[[int, int], None] | None = None,
+                        parser: ChunkParser = IN_PROCESS,
+                        max_line_bytes: int = MAX_LINE_BYTES) -> IngestResult:
+    """Ingest NDJSON given as raw bytes in pieces of any size (a file read, a request body).
+
+    The ingesting process only finds newlines; splitting and validating the lines is the
+    parser's. A piece of a line longer than `max_line_bytes` fails the ingestion (LIMIT_EXCEEDED)
+    before it is held whole; the chunks committed before it stay.
+    """
+    async def chunks() -> AsyncIterator[tuple[bytes, int, int]]:
+        parts: list[bytes] = []
+        newlines = seen = read_bytes = tail = 0  # tail: bytes after the last newline seen
+        async for piece in data:
+            read_bytes += len(piece)
+            found = piece.count(b"\n")
+            seen += found
+            tail = tail + len(piece) if not found else len(piece) - piece.rfind(b"\n") - 1
+            if tail > max_line_bytes:
+                raise LimitExceeded(f"line {seen + 1} is longer than {max_line_bytes} bytes",
+                                    limit=max_line_bytes)
+            parts.append(piece)
+            newlines += found
+            if newlines >= chunk_size:
+                joined = b"".join(parts)
+                cut = joined.rfind(b"\n")
+                yield joined[:cut], newlines, read_bytes - (len(joined) - cut - 1)
+                parts, newlines = [joined[cut + 1:]], 0
+        rest = b"".join(parts)
+        if rest:
+            rest = rest[:-1] if rest.endswith(b"\n") else rest
+            yield rest, rest.count(b"\n") + 1, read_bytes
+
+    return await _ingest(session_scope, agency, chunks(), subjects, progress, parser)
+
+
+async def _ingest(session_scope: Callable, agency: str,
+                  chunks: AsyncIterable[tuple[bytes, int, int]], subjects: SubjectDirectory,
+                  progress: Callable[[int, int], None] | None,
+                  parser: ChunkParser) -> IngestResult:
+    """Ingest chunks of NDJSON (lines joined by newlines, their count, bytes read so far), one
+    transaction per chunk: valid lines land, bad ones are reported.
 
     Stages overlap: reading (the caller's task), validating (`parser`, in a worker process when
     it has one) and subject lookup (a task per chunk, up to AHEAD chunks ahead), and writing (a
@@ -332,8 +391,8 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
     queue: asyncio.Queue = asyncio.Queue(AHEAD)
     staged: set[asyncio.Task] = set()  # chunks handed over but not yet taken by the writer
 
-    async def stage(raw: list[bytes], first_line: int, read_bytes: int) -> tuple:
-        parsed = await parser.parse(raw, first_line, today, agency)
+    async def stage(block: bytes, lines: int, first_line: int, read_bytes: int) -> tuple:
+        parsed = await parser.parse(block, lines, first_line, today, agency)
         kinds = await subjects.kinds({item[2] for item in parsed[1]})
         return parsed, kinds, read_bytes
 
@@ -410,21 +469,23 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
 
     with cyclic_gc_paused():
         try:
-            pending: list[bytes] = []
-            read_bytes = line_no = 0
-            async for raw in lines:
-                line_no += 1
-                read_bytes += len(raw) + 1
-                pending.append(raw)
-                if len(pending) >= chunk_size:
-                    await hand_over(asyncio.create_task(
-                        stage(pending, line_no - len(pending) + 1, read_bytes)))
-                    pending = []
-            if pending:
-                await hand_over(asyncio.create_task(
-                    stage(pending, line_no - len(pending) + 1, read_bytes)))
+            line_no = 0
+            source = aiter(chunks)
+            failed: Exception | None = None  # the input broke off: write what came before it
+            while True:
+                try:
+                    block, lines, read_bytes = await anext(source)
+                except StopAsyncIteration:
+                    break
+                except Exception as exc:
+                    failed = exc
+                    break
+                await hand_over(asyncio.create_task(stage(block, lines, line_no + 1, read_bytes)))
+                line_no += lines
             await hand_over(None)
             await write_task
+            if failed is not None:
+                raise failed
         finally:
             for task in [write_task, *staged]:
                 if not task.done():

@@ -34,9 +34,12 @@ def ingestible(agency: str, line_no: int, d: RecordDraft) -> Ingestible:
     return line_no, d.source_record_id, d.subject_code, d.content_hash(agency), static_part(agency, d)
 
 
-def prepare_lines(lines: list[bytes], first_line: int, today: date,
+def prepare_lines(lines: list[bytes] | bytes, first_line: int, today: date,
                   agency: str) -> tuple[int, list[Ingestible], list[tuple[int, str, str]]]:
-    """Validate lines numbered from `first_line`: (non-blank lines, ingestibles, rejections)."""
+    """Validate lines (a list, or joined by newlines) numbered from `first_line`:
+    (non-blank lines, ingestibles, rejections)."""
+    if isinstance(lines, bytes):
+        lines = lines.split(b"\n")
     parsed: ParsedChunk = parse_chunk(lines, first_line, today, agency)
     return parsed.lines, [ingestible(agency, n, d) for n, d in parsed.drafts], parsed.rejections
 
@@ -78,12 +81,13 @@ class ChunkParser:
         if self.workers:
             self._executor().submit(_worker_ready).result()
 
-    async def parse(self, lines: list[bytes], first_line: int, today: date,
+    async def parse(self, block: bytes, count: int, first_line: int, today: date,
                     agency: str) -> tuple[int, list[Ingestible], list[tuple[int, str, str]]]:
-        if self.workers and len(lines) >= self.min_lines:
+        """Validate `count` lines joined by newlines, numbered from `first_line`."""
+        if self.workers and count >= self.min_lines:
             try:
                 return await asyncio.get_running_loop().run_in_executor(
-                    self._executor(), prepare_lines, lines, first_line, today, agency)
+                    self._executor(), prepare_lines, block, first_line, today, agency)
             except BrokenProcessPool:
                 with self._lock:
                     self._pool = None  # the next ingestion starts a new worker
@@ -91,6 +95,7 @@ class ChunkParser:
                     "the ingestion worker process stopped; the chunks committed before it are "
                     "kept, submit the file again (resubmitted lines are recognised as unchanged)"
                 ) from None
+        lines = block.split(b"\n")
         count, items, rejections = 0, [], []
         for start in range(0, len(lines), YIELD_EVERY):
             part = prepare_lines(lines[start:start + YIELD_EVERY], first_line + start, today,
