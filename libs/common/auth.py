@@ -98,13 +98,36 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
 
 
 class TokenVerifier:
-    """Verifies bearer tokens with the deployment's key: HS256 secret, RS256 key or JWKS."""
+    """Verifies bearer tokens with the deployment's key: HS256 secret, RS256 key or JWKS.
+
+    A consumer sends the same token with every request until it expires, so a verified token's
+    principal is remembered (at most CACHE_SECONDS, never past the token's `exp`, at most
+    CACHE_SIZE tokens): verifying a signature and building the principal cost more than the
+    rest of a `check`'s authentication. Invalid tokens are never remembered.
+    """
+
+    CACHE_SIZE = 4096
+    CACHE_SECONDS = 60.0
 
     def __init__(self, settings: CommonSettings) -> None:
         self._settings = settings
+        self._verified: dict[str, tuple[Principal, float]] = {}  # token -> (principal, until)
 
     def verify(self, token: str) -> Principal:
         """Return the principal of a valid token or raise UNAUTHENTICATED."""
+        now = time.time()
+        hit = self._verified.get(token)
+        if hit is not None:
+            if now < hit[1]:
+                return hit[0]
+            del self._verified[token]
+        principal, exp = self._verify(token)
+        if len(self._verified) >= self.CACHE_SIZE:
+            self._verified.clear()  # a burst of distinct tokens: start over rather than track age
+        self._verified[token] = (principal, min(exp, now + self.CACHE_SECONDS))
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         s = self._settings
         options = {"require": ["exp", "sub"]}
         kwargs: dict = {}
@@ -128,7 +151,7 @@ class TokenVerifier:
             raise Unauthenticated("token has expired") from None
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid token: {exc}") from None
-        return _claims_to_principal(claims)
+        return _claims_to_principal(claims), float(claims["exp"])
 
     def from_header(self, authorization: str | None) -> Principal:
         """Principal from an `Authorization: Bearer ...` header; anonymous when absent."""

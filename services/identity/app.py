@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from strawberry.fastapi import GraphQLRouter
 
-from libs.common.web import context_getter_for, create_service_app
+from libs.common.web import add_graphql, context_getter_for, create_service_app
 from services.identity.config import IdentitySettings
 from services.identity.internal import router as internal_router
 from services.identity.schema import schema
@@ -17,9 +16,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
 
     def routers(app: FastAPI) -> None:
-        graphql = GraphQLRouter(schema, context_getter=context_getter_for(settings),
-                                graphql_ide=None if settings.is_production else "graphiql")
-        app.include_router(graphql, prefix="/graphql")
+        add_graphql(app, schema, context_getter_for(settings), settings)
         app.include_router(bulk_router)
         app.include_router(internal_router)
 

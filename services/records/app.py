@@ -6,10 +6,9 @@ import asyncio
 
 import httpx
 from fastapi import FastAPI
-from strawberry.fastapi import GraphQLRouter
 
 from libs.common.internal import IdentityClient
-from libs.common.web import create_service_app
+from libs.common.web import add_graphql, create_service_app
 from services.records.config import RecordsSettings
 from services.records.context import context_getter
 from services.records.ingestion.endpoints import router as bulk_router
@@ -27,9 +26,7 @@ def create_app(settings: RecordsSettings | None = None, *,
     settings = settings or RecordsSettings()
 
     def routers(app: FastAPI) -> None:
-        graphql = GraphQLRouter(schema, context_getter=context_getter(settings),
-                                graphql_ide=None if settings.is_production else "graphiql")
-        app.include_router(graphql, prefix="/graphql")
+        add_graphql(app, schema, context_getter(settings), settings)
         app.include_router(bulk_router)
         app.include_router(internal_router)
 

@@ -10,9 +10,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
-from strawberry.fastapi import GraphQLRouter
 
-from libs.common.web import create_service_app
+from libs.common.web import add_graphql, create_service_app
 from services.sanctions.checks.audit import AuditBuffer
 from services.sanctions.clients import build_dependencies
 from services.sanctions.config import SanctionsSettings
@@ -28,9 +27,7 @@ def create_app(settings: SanctionsSettings | None = None, *,
     settings = settings or SanctionsSettings()
 
     def routers(app: FastAPI) -> None:
-        graphql = GraphQLRouter(schema, context_getter=context_getter(settings),
-                                graphql_ide=None if settings.is_production else "graphiql")
-        app.include_router(graphql, prefix="/graphql")
+        add_graphql(app, schema, context_getter(settings), settings)
 
     async def on_startup(app: FastAPI) -> None:
         app.state.deps = build_dependencies(settings, identity_transport=identity_transport,
