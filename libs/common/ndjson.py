@@ -38,13 +38,8 @@ async def body_pieces(request: Request, max_bytes: int) -> AsyncIterator[bytes]:
 async def ndjson_lines(request: Request, max_bytes: int) -> AsyncIterator[bytes]:
     """Split a streamed body into lines without holding the whole body."""
     buffer = b""
-    total = 0
-    async for chunk in request.stream():
-        total += len(chunk)
-        if total > max_bytes:
-            raise LimitExceeded(f"the body is larger than {max_bytes} bytes; split the file",
-                                limit=max_bytes)
-        buffer += chunk
+    async for piece in body_pieces(request, max_bytes):
+        buffer += piece
         *lines, buffer = buffer.split(b"\n")
         if len(buffer) > MAX_LINE_BYTES:
             raise LimitExceeded(f"a line is longer than {MAX_LINE_BYTES} bytes")

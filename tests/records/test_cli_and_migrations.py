@@ -3,7 +3,6 @@
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,24 +11,20 @@ import httpx
 from factories import count_records, create_subject, ndjson, org_code, record
 
 from libs.common import migrate
+from libs.common.localnet import free_port
 from libs.common.testing import _asyncpg_kwargs
 
 XINYONG = Path(sys.executable).with_name("xinyong")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_cli_import_checks_subjects_with_identity_and_reports_lines(
         tmp_path, db_url, identity_gql):
     org = await create_subject(identity_gql, org_code(1))
     path = tmp_path / "records.ndjson"
+    # enough lines for the chunk to go to the validating worker process
     path.write_bytes(ndjson(record("F-1", org), "{oops", record("F-2", org_code(2)),
-                            record("F-3", org)))
-    port = _free_port()
+                            record("F-3", org), *(record(f"G-{i}", org) for i in range(1500))))
+    port = free_port()
     env = {**os.environ, "XINYONG_DATABASE_URL": db_url, "XINYONG_ENVIRONMENT": "test"}
     identity = subprocess.Popen([sys.executable, "-m", "uvicorn", "services.identity.app:create_app",
                                  "--factory", "--port", str(port), "--log-level", "warning"],
@@ -56,8 +51,8 @@ async def test_cli_import_checks_subjects_with_identity_and_reports_lines(
     result = json.loads(out)
     assert [(r["line"], r["rule"]) for r in result["rejected"]] == [(2, "json"),
                                                                     (3, "unknown_subject")]
-    assert "2 created, 0 corrected, 0 unchanged, 2 rejected" in err.decode()
-    assert await count_records(db_url) == 2
+    assert "1502 created, 0 corrected, 0 unchanged, 2 rejected" in err.decode()
+    assert await count_records(db_url) == 1502
 
 
 async def test_records_migrations_walk_down_to_base_and_up_again(db_url):
