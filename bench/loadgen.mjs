@@ -4,7 +4,8 @@
 //   node bench/loadgen.mjs CONFIG.json      -> one JSON line of results on stdout
 //
 // CONFIG: { url, headers, query, variables: {...fixed}, varName, values: [...], connections,
-//           duration (s), warmup (s), checkEvery (check every Nth body for "errors") }
+//           duration (s), warmup (s), checkEvery (check every Nth body for "errors"),
+//           rate (optional: requests per second offered in all, instead of as fast as possible) }
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
@@ -30,6 +31,7 @@ function run(duration, collect) {
       method: 'POST',
       connections: cfg.connections,
       duration,
+      ...(cfg.rate ? { overallRate: cfg.rate } : {}),
       headers: { 'content-type': 'application/json', ...cfg.headers },
       requests: [{
         setupRequest: (req) => ({ ...req, body: body() }),
