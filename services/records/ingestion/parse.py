@@ -223,30 +223,3 @@ def parse_line(raw: bytes, today: date) -> RecordDraft:
     except orjson.JSONDecodeError as exc:
         raise LineRejected(f"not valid JSON: {exc}", "json") from None
     return validate_record(obj, today)
-
-
-@dataclass(slots=True)
-class ParsedChunk:
-    """A chunk of NDJSON lines validated: drafts and rejections by physical line number."""
-
-    lines: int  # non-blank lines
-    drafts: list[tuple[int, RecordDraft]]
-    rejections: list[tuple[int, str, str]]  # (line, reason, rule)
-
-
-def parse_chunk(lines: list[bytes], first_line: int, today: date, agency: str) -> ParsedChunk:
-    """Validate lines numbered from `first_line` and hash their content; blank lines count in
-    the numbering but are skipped."""
-    drafts, rejections, count = [], [], 0
-    for line_no, raw in enumerate(lines, first_line):
-        if not raw.strip():
-            continue
-        count += 1
-        try:
-            draft = parse_line(raw, today)
-        except LineRejected as exc:
-            rejections.append((line_no, exc.reason, exc.rule))
-            continue
-        draft.content_hash(agency)
-        drafts.append((line_no, draft))
-    return ParsedChunk(count, drafts, rejections)

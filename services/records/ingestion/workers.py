@@ -18,7 +18,7 @@ from datetime import date
 
 from libs.common.errors import Unavailable
 from services.records.ingestion.copyrows import static_part
-from services.records.ingestion.parse import ParsedChunk, RecordDraft, parse_chunk
+from services.records.ingestion.parse import LineRejected, RecordDraft, parse_line
 
 # What the writer needs of a valid line: (line, sourceRecordId, subject code, content hash,
 # static part of its row). Plain tuples of str and bytes: cheap to pickle.
@@ -34,14 +34,26 @@ def ingestible(agency: str, line_no: int, d: RecordDraft) -> Ingestible:
     return line_no, d.source_record_id, d.subject_code, d.content_hash(agency), static_part(agency, d)
 
 
-def prepare_lines(lines: list[bytes] | bytes, first_line: int, today: date,
+def prepare_lines(lines: list[bytes], first_line: int, today: date,
                   agency: str) -> tuple[int, list[Ingestible], list[tuple[int, str, str]]]:
-    """Validate lines (a list, or joined by newlines) numbered from `first_line`:
-    (non-blank lines, ingestibles, rejections)."""
-    if isinstance(lines, bytes):
-        lines = lines.split(b"\n")
-    parsed: ParsedChunk = parse_chunk(lines, first_line, today, agency)
-    return parsed.lines, [ingestible(agency, n, d) for n, d in parsed.drafts], parsed.rejections
+    """Validate lines numbered from `first_line`: (non-blank lines, ingestibles, rejections).
+    Blank lines count in the numbering but are skipped."""
+    items, rejections, count = [], [], 0
+    for line_no, raw in enumerate(lines, first_line):
+        if not raw.strip():
+            continue
+        count += 1
+        try:
+            items.append(ingestible(agency, line_no, parse_line(raw, today)))
+        except LineRejected as exc:
+            rejections.append((line_no, exc.reason, exc.rule))
+    return count, items, rejections
+
+
+def prepare_block(block: bytes, first_line: int, today: date,
+                  agency: str) -> tuple[int, list[Ingestible], list[tuple[int, str, str]]]:
+    """`prepare_lines` for lines joined by newlines: what a worker is sent."""
+    return prepare_lines(block.split(b"\n"), first_line, today, agency)
 
 
 def _worker_ready() -> None:
@@ -87,7 +99,7 @@ class ChunkParser:
         if self.workers and count >= self.min_lines:
             try:
                 return await asyncio.get_running_loop().run_in_executor(
-                    self._executor(), prepare_lines, block, first_line, today, agency)
+                    self._executor(), prepare_block, block, first_line, today, agency)
             except BrokenProcessPool:
                 with self._lock:
                     self._pool = None  # the next ingestion starts a new worker
