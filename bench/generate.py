@@ -48,7 +48,7 @@ import asyncpg
 
 from libs.common import regions
 from libs.common.identifiers import USCC_ALPHABET, make_ric, make_uscc
-from libs.common.testing import _asyncpg_kwargs
+from devtools.testing import asyncpg_kwargs
 from services.records.records.chain import content_hash, link_hash, micros
 from services.records.records.policy import retention_until
 from services.sanctions.decisionlog.chain import GENESIS, entry_hash
@@ -504,7 +504,7 @@ def say(msg: str) -> None:
 async def load(dsn: str, n: int, *, chunk: int = CHUNK, now: datetime | None = None) -> dict:
     """Generate and COPY `n` subjects' worth of data into a migrated, empty database."""
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
-    conn = await asyncpg.connect(**_asyncpg_kwargs(dsn))
+    conn = await asyncpg.connect(**asyncpg_kwargs(dsn))
     t_all = time.perf_counter()
     try:
         await conn.execute("SET maintenance_work_mem = '1GB'; SET synchronous_commit = off")
@@ -581,7 +581,7 @@ async def load(dsn: str, n: int, *, chunk: int = CHUNK, now: datetime | None = N
 
 
 async def _main(args) -> None:
-    from libs.common.testing import TestServer
+    from devtools.testing import TestServer
 
     n = resolve_scale(args.scale)
     if args.dsn:

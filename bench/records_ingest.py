@@ -28,9 +28,9 @@ import psutil
 from libs.common.db import create_engine, make_sessionmaker, transaction
 from libs.common.identifiers import make_uscc
 from libs.common.internal import IdentityClient
-from libs.common.localnet import free_port
+from devtools.localnet import free_port
 from libs.common.settings import DEV_GATEWAY_SECRET
-from libs.common.testing import TestServer
+from devtools.testing import TestServer
 from services.identity.subjects.service import bulk_register
 from services.records.cli import file_pieces
 from services.records.config import RecordsSettings

@@ -48,11 +48,11 @@ import psutil
 from bench import generate
 from libs.common import migrate
 from libs.common.auth import mint_token
-from libs.common.localnet import free_port, wait_http
-from libs.common.pgembed import _preexec, _reachable_bindir, _server_user, find_bindir, throwaway
+from devtools.localnet import free_port, wait_http
+from devtools.pgembed import _preexec, _reachable_bindir, _server_user, find_bindir, throwaway
 from libs.common.settings import GATEWAY_SECRET_HEADER
-from libs.common.testing import _asyncpg_kwargs, with_database
-from xinyong.devrun import _pdeathsig
+from devtools.testing import asyncpg_kwargs, with_database
+from devtools.run import _pdeathsig
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -131,7 +131,7 @@ class TunedPostgres:
 
 
 async def create_database(server_dsn: str, name: str) -> str:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(server_dsn))
+    conn = await asyncpg.connect(**asyncpg_kwargs(server_dsn))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.execute(f'CREATE DATABASE "{name}"')
@@ -307,7 +307,7 @@ def pct(sorted_ms: list[float], q: float) -> float:
 async def raw_sql_check(dsn: str, codes: list[str], seconds: float, connections: int) -> dict:
     from services.sanctions.checks.repository import CHECK_SQL
 
-    pool = await asyncpg.create_pool(**_asyncpg_kwargs(dsn), min_size=connections,
+    pool = await asyncpg.create_pool(**asyncpg_kwargs(dsn), min_size=connections,
                                      max_size=connections)
     lat: list[float] = []
     stop = time.monotonic() + seconds
@@ -337,7 +337,7 @@ def pgbench(pg: TunedPostgres | None, server_dsn: str, seconds: float, clients: 
     exe = bindir / "pgbench"
     if not exe.exists():
         return {"skipped": f"no pgbench in {bindir}"}
-    kw = _asyncpg_kwargs(server_dsn)
+    kw = asyncpg_kwargs(server_dsn)
     base = [str(exe), "-h", kw["host"], "-U", kw.get("user", "xinyong")]
     if "port" in kw:
         base += ["-p", str(kw["port"])]
@@ -368,7 +368,7 @@ def pgbench(pg: TunedPostgres | None, server_dsn: str, seconds: float, clients: 
 # ---------------------------------------------------------------- scenarios
 
 async def sample_codes(dsn: str, n: int) -> dict:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(dsn))
+    conn = await asyncpg.connect(**asyncpg_kwargs(dsn))
     try:
         total = await conn.fetchval("SELECT reltuples::bigint FROM pg_class "
                                     "WHERE oid = 'identity.subjects'::regclass")
@@ -946,7 +946,7 @@ def targets(res: dict) -> dict:
 
 
 async def _fetchval(dsn: str, sql: str):
-    conn = await asyncpg.connect(**_asyncpg_kwargs(dsn))
+    conn = await asyncpg.connect(**asyncpg_kwargs(dsn))
     try:
         return await conn.fetchval(sql)
     finally:

@@ -26,9 +26,9 @@ import httpx
 
 from libs.common.auth import mint_token
 from libs.common.identifiers import make_uscc
-from libs.common.localnet import free_port
+from devtools.localnet import free_port
 from libs.common.settings import DEV_GATEWAY_SECRET, DEV_JWT_SECRET, GATEWAY_SECRET_HEADER
-from libs.common.testing import TestServer, _asyncpg_kwargs
+from devtools.testing import TestServer, asyncpg_kwargs
 
 MEASURES = [("AIR_TRAVEL_BAN", "AIR_TRAVEL"), ("RAIL_TRAVEL_BAN", "RAIL_TRAVEL"),
             ("LUXURY_CONSUMPTION_BAN", "LUXURY_CONSUMPTION"),
@@ -47,7 +47,7 @@ def code(i: int) -> str:
 
 
 async def fill(dsn: str, listings: int) -> None:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(dsn))
+    conn = await asyncpg.connect(**asyncpg_kwargs(dsn))
     now = datetime.now(timezone.utc)
     try:
         rows, index = [], []
@@ -148,7 +148,7 @@ async def main() -> None:
                     time.sleep(0.05)
             result = await drive(url, args.listings, args.seconds, args.concurrency)
             await asyncio.sleep(1.5)
-            conn = await asyncpg.connect(**_asyncpg_kwargs(dsn))
+            conn = await asyncpg.connect(**asyncpg_kwargs(dsn))
             try:
                 result["audit_rows"] = await conn.fetchval("select count(*) from sanctions.check_audit")
             finally:

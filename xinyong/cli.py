@@ -59,7 +59,7 @@ def run(
     demo: bool = typer.Option(True, help="load demo data on first start"),
 ) -> None:
     """Start PostgreSQL (embedded unless DATABASE_URL is set), the services and the gateway."""
-    from xinyong.devrun import main as run_main
+    from devtools.run import main as run_main
 
     raise typer.Exit(run_main(gateway_port=port, load_demo=demo))
 

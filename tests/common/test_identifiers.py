@@ -9,13 +9,32 @@ import pytest
 from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
-from stdnum.iso7064 import mod_11_10, mod_11_2
+from stdnum.iso7064 import mod_11_2, mod_11_10
 
 from libs.common.identifiers import (
-    MAX_INPUT_LENGTH, RULES, USCC_ALPHABET, InvalidCode, ParsedCode, category_name, make_org_code,
-    make_ric, make_uscc, mask_code, normalise, org_check_character, parse_code, parse_ric,
-    parse_uscc, registration_authority_name, ric_check_character, uscc_check_character,
-    uscc_org_code, validate_org_code, validate_registration_number, validate_ric, validate_uscc
+    MAX_INPUT_LENGTH,
+    RULES,
+    USCC_ALPHABET,
+    InvalidCode,
+    ParsedCode,
+    category_name,
+    make_org_code,
+    make_ric,
+    make_uscc,
+    mask_code,
+    normalise,
+    org_check_character,
+    parse_code,
+    parse_ric,
+    parse_uscc,
+    registration_authority_name,
+    ric_check_character,
+    uscc_check_character,
+    uscc_org_code,
+    validate_org_code,
+    validate_registration_number,
+    validate_ric,
+    validate_uscc,
 )
 
 TODAY = dt.date(2025, 6, 1)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 SCRIPT = """
 import sys, time
-from libs.common.pgembed import throwaway
+from devtools.pgembed import throwaway
 server, base = throwaway()
 server.start()
 print(server.process.pid, server.socket_dir, flush=True)

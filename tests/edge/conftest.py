@@ -7,7 +7,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from edge_harness import (
+from libs.common.settings import CommonSettings
+from services.gateway import launcher
+from services.gateway.subgraphs import Subgraph
+from tests.edge.edge_harness import (
     Gateway,
     ServerThread,
     compose,
@@ -15,9 +18,6 @@ from edge_harness import (
     running_gateway,
     service_settings,
 )
-from libs.common.settings import CommonSettings
-from services.gateway import launcher
-from services.gateway.subgraphs import Subgraph
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +43,7 @@ def identity_server(edge_db_url) -> Iterator[ServerThread]:
 
 @pytest.fixture(scope="session")
 def probe_server(edge_db_url) -> Iterator[ServerThread]:
-    from edge_probe import create_app
+    from tests.edge.edge_probe import create_app
 
     server = ServerThread(create_app(service_settings(CommonSettings, edge_db_url))).start()
     try:
@@ -61,7 +61,7 @@ def edge_supergraph(tmp_path_factory):
     work = tmp_path_factory.mktemp("edge")
     path = compose(work, [
         Subgraph("identity", "services.identity.schema:schema", "http://127.0.0.1:9/graphql"),
-        Subgraph("probe", "edge_probe:schema", "http://127.0.0.1:9/graphql"),
+        Subgraph("probe", "tests.edge.edge_probe:schema", "http://127.0.0.1:9/graphql"),
     ])
     return work, path
 

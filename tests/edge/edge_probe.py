@@ -1,4 +1,4 @@
-"""A small subgraph (`edge_probe:schema`) built with the same kit as the real services (libs/common), for edge tests.
+"""A small subgraph (`tests.edge.edge_probe:schema`) built with the same kit as the real services (libs/common), for edge tests.
 
 It gives the gateway shapes the real schemas do not have yet or cannot produce on demand: a
 recursive type (deep nesting), a slow field (timeouts), a field that fails unexpectedly (masking),

@@ -6,7 +6,8 @@ import time
 
 import jwt
 import pytest
-from edge_harness import GATEWAY_SECRET, JWT_SECRET, SECRET_HEADER, bearer, token
+
+from tests.edge.edge_harness import GATEWAY_SECRET, JWT_SECRET, SECRET_HEADER, bearer, token
 
 ORG = "91350100M000100Y43"
 SUBJECT = '{ subject(code: "%s") { name } }' % ORG

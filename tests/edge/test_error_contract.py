@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
-from edge_harness import GATEWAY_SECRET, SECRET_HEADER, bearer, service_settings, stopped
 
 from libs.common.settings import CommonSettings
+from tests.edge.edge_harness import GATEWAY_SECRET, SECRET_HEADER, bearer, service_settings, stopped
 
 ORG = "91350100M000100Y43"
 
@@ -83,7 +83,7 @@ def test_check_alone_with_its_subgraph_stopped_is_unavailable(gateway, client, p
 
 async def test_statement_timeout_is_unavailable_not_internal(edge_db_url):
     """PostgreSQL's statement_timeout cancels a slow statement; the answer is UNAVAILABLE."""
-    from edge_probe import create_app
+    from tests.edge.edge_probe import create_app
 
     app = create_app(service_settings(CommonSettings, edge_db_url, statement_timeout_ms=100))
     async with app.router.lifespan_context(app):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from edge_harness import GATEWAY_SECRET, SECRET_HEADER, bearer
 
 from libs.common.graphql import MAX_ALIASES, MAX_DEPTH, MAX_OPERATIONS
+from tests.edge.edge_harness import GATEWAY_SECRET, SECRET_HEADER, bearer
 
 ORG = "91350100M000100Y43"
 

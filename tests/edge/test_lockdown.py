@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from edge_harness import GATEWAY_SECRET, SECRET_HEADER, bearer, gateway_env
-from edge_harness import running_gateway
+
+from tests.edge.edge_harness import (
+    GATEWAY_SECRET,
+    SECRET_HEADER,
+    bearer,
+    gateway_env,
+    running_gateway,
+)
 
 INTROSPECTION = {"query": "{ __schema { queryType { name } } }"}
 

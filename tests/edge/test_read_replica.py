@@ -13,14 +13,14 @@ import time
 
 import httpx
 import pytest
-from edge_harness import GATEWAY_SECRET, SECRET_HEADER, bearer
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from devtools.pgembed import start_replica, throwaway
+from devtools.testing import asyncpg_kwargs, with_database
 from libs.common import migrate
 from libs.common.identifiers import make_uscc
-from libs.common.pgembed import start_replica, throwaway
-from libs.common.testing import _asyncpg_kwargs, with_database
+from tests.edge.edge_harness import GATEWAY_SECRET, SECRET_HEADER, bearer
 
 DATABASE = "xy_replicated"
 
@@ -34,7 +34,7 @@ async def replicated():
     replica = replica_base = None
     try:
         primary.start()
-        conn = await asyncpg.connect(**_asyncpg_kwargs(primary.dsn))
+        conn = await asyncpg.connect(**asyncpg_kwargs(primary.dsn))
         try:
             await conn.execute(f'CREATE DATABASE "{DATABASE}"')
         finally:
@@ -115,7 +115,7 @@ ORG = "91350100M000100Y43"
 async def _sessions_named(url: str, name: str) -> int:
     import asyncpg
 
-    conn = await asyncpg.connect(**_asyncpg_kwargs(url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(url))
     try:
         return await conn.fetchval(
             "select count(*) from pg_stat_activity where application_name = $1 and datname = $2",

@@ -9,10 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from edge_harness import bearer, gateway_env, service_settings, stopped
-from edge_harness import Gateway, ServerThread, compose, running_gateway
 
 from services.gateway.subgraphs import Subgraph
+from tests.edge.edge_harness import (
+    Gateway,
+    ServerThread,
+    bearer,
+    compose,
+    gateway_env,
+    running_gateway,
+    service_settings,
+    stopped,
+)
 
 pytest.importorskip("services.sanctions.app")
 pytest.importorskip("services.records.app")

@@ -11,8 +11,6 @@ and commit services/gateway/subgraphs/ and services/gateway/supergraph.graphql.
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 
 import pytest
 

@@ -1,14 +1,9 @@
 import httpx
 import pytest
 
-from libs.common.testing import GraphQLClient
+from devtools.testing import GraphQLClient
 from services.identity.app import create_app
 from services.identity.config import IdentitySettings
-
-ADMIN = {"roles": ["admin"]}
-AUTHORITY = {"roles": ["authority"], "agency": "SAMR"}
-ANALYST = {"roles": ["analyst"]}
-CONSUMER = {"roles": ["consumer"], "purposes": ["AIR_TRAVEL"]}
 
 
 @pytest.fixture

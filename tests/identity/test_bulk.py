@@ -9,12 +9,12 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from factories import create_subject, org_code, person_code
 from stdnum.iso7064 import mod_11_10
 
-from libs.common.testing import GraphQLClient, _asyncpg_kwargs
+from devtools.testing import GraphQLClient, asyncpg_kwargs
 from services.identity.app import create_app
 from services.identity.config import IdentitySettings
+from tests.identity.factories import create_subject, org_code, person_code
 
 NDJSON = {"content-type": "application/x-ndjson"}
 XINYONG = Path(sys.executable).with_name("xinyong")
@@ -34,7 +34,7 @@ def bad_check(code: str) -> str:
 
 
 async def rows(db_url, sql: str) -> list:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         return await conn.fetch(sql)
     finally:

@@ -3,12 +3,11 @@
 from datetime import datetime, timezone
 
 import httpx
-from factories import create_subject, org_code, person_code
 
 from libs.common.internal import IdentityClient
 from libs.common.settings import DEV_GATEWAY_SECRET
-
-from conftest import ADMIN
+from tests.callers import ADMIN
+from tests.identity.factories import create_subject, org_code, person_code
 
 
 def client(identity_app) -> IdentityClient:

@@ -6,15 +6,14 @@ from contextlib import AsyncExitStack
 import asyncpg
 import httpx
 import pytest
-from factories import create_subject
 
+from devtools.testing import GraphQLClient, asyncpg_kwargs, error_codes
 from libs.common.identifiers import make_uscc, parse_code
-from libs.common.testing import GraphQLClient, _asyncpg_kwargs, error_codes
 from services.identity.app import create_app
 from services.identity.config import IdentitySettings
 from services.identity.issuance.service import body_for
-
-from conftest import ADMIN, ANALYST, AUTHORITY, CONSUMER
+from tests.callers import ADMIN, ANALYST, AUTHORITY, CONSUMER
+from tests.identity.factories import create_subject
 
 ISSUE = "mutation($input: IssueCodeInput!) { issueCode(input: $input) { code } }"
 
@@ -32,7 +31,7 @@ async def issued(gql, key: dict = ENTERPRISE_IN_CHAOYANG, *, as_=AUTHORITY) -> s
 
 
 async def fetchval(db_url, sql: str):
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         return await conn.fetchval(sql)
     finally:
@@ -40,7 +39,7 @@ async def fetchval(db_url, sql: str):
 
 
 async def execute(db_url, sql: str) -> None:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         await conn.execute(sql)
     finally:

@@ -5,11 +5,10 @@ from datetime import datetime
 
 import asyncpg
 import pytest
-from factories import create_subject, org_code, person_code
 
-from libs.common.testing import _asyncpg_kwargs, error_codes
-
-from conftest import ADMIN, ANALYST, AUTHORITY, CONSUMER
+from devtools.testing import asyncpg_kwargs, error_codes
+from tests.callers import ADMIN, ANALYST, AUTHORITY, CONSUMER
+from tests.identity.factories import create_subject, org_code, person_code
 
 ASSIGN = """
 mutation($input: AssignRoleInput!) {
@@ -36,7 +35,7 @@ def instant(text: str | None) -> datetime | None:
 
 
 async def count_role_assignments(db_url) -> int:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         return await conn.fetchval("select count(*) from identity.role_assignments")
     finally:

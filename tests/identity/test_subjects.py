@@ -2,18 +2,17 @@
 
 import asyncpg
 import pytest
-from factories import REGISTER, create_subject, org_code, person_code
 
+from devtools.testing import asyncpg_kwargs, error_codes
 from libs.common.identifiers import make_uscc, uscc_check_character
-from libs.common.testing import _asyncpg_kwargs, error_codes
-
-from conftest import ADMIN, ANALYST, CONSUMER
+from tests.callers import ADMIN, ANALYST, CONSUMER
+from tests.identity.factories import REGISTER, create_subject, org_code, person_code
 
 SUBJECT = "query($code: ID!) { subject(code: $code) { code kind name region { code name provinceName } } }"
 
 
 async def count_subjects(db_url) -> int:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         return await conn.fetchval("select count(*) from identity.subjects")
     finally:

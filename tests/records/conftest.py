@@ -1,18 +1,11 @@
 import httpx
 import pytest
 
-from libs.common.testing import GraphQLClient
+from devtools.testing import GraphQLClient
 from services.identity.app import create_app as create_identity_app
 from services.identity.config import IdentitySettings
 from services.records.app import create_app
 from services.records.config import RecordsSettings
-
-ADMIN = {"roles": ["admin"]}
-ANALYST = {"roles": ["analyst"]}
-CONSUMER = {"roles": ["consumer"], "purposes": ["LENDING"]}
-SPC = {"roles": ["authority"], "agency": "SPC"}
-STA = {"roles": ["authority"], "agency": "STA"}
-SAMR = {"roles": ["authority"], "agency": "SAMR"}
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from datetime import date
 
 import asyncpg
 
+from devtools.testing import asyncpg_kwargs
 from libs.common.identifiers import make_ric, make_uscc
-from libs.common.testing import _asyncpg_kwargs
 
 REGISTER = """
 mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { code } }"""
@@ -69,7 +69,7 @@ async def submit(gql, records: list[dict], as_: dict) -> dict:
 
 
 async def fetch(db_url: str, sql: str, *args) -> list:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         return await conn.fetch(sql, *args)
     finally:
@@ -77,7 +77,7 @@ async def fetch(db_url: str, sql: str, *args) -> list:
 
 
 async def execute(db_url: str, sql: str, *args) -> str:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         return await conn.execute(sql, *args)
     finally:

@@ -8,7 +8,16 @@ from decimal import Decimal
 from functools import partial
 
 import pytest
-from factories import (
+
+from libs.common.db import create_engine, make_sessionmaker, transaction
+from libs.common.errors import LimitExceeded, Unavailable
+from services.records.config import RecordsSettings
+from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines, ingest_ndjson
+from services.records.ingestion.workers import ChunkParser
+from services.records.records.policy import retention_until
+from services.records.records.verify import verify_all
+from tests.callers import SPC
+from tests.records.factories import (
     count_records,
     create_subject,
     fetch,
@@ -18,16 +27,6 @@ from factories import (
     record,
     submit,
 )
-
-from libs.common.db import create_engine, make_sessionmaker, transaction
-from libs.common.errors import LimitExceeded, Unavailable
-from services.records.config import RecordsSettings
-from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines, ingest_ndjson
-from services.records.ingestion.workers import ChunkParser
-from services.records.records.policy import retention_until
-from services.records.records.verify import verify_all
-
-from conftest import SPC
 
 NDJSON = {"content-type": "application/x-ndjson"}
 AMOUNTS = ["0", "0.01", "0.1", "1", "99.5", "9999.99", "10000", "10000.5", "20000.07",

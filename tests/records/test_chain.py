@@ -6,13 +6,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from factories import count_records, create_subject, execute, fetch, ndjson, org_code, record, submit
-
 from libs.common.db import create_engine, make_sessionmaker, transaction
 from services.records.config import RecordsSettings
 from services.records.records.verify import verify_all
-
-from conftest import SPC, STA
+from tests.callers import SPC
+from tests.records.factories import (
+    count_records,
+    create_subject,
+    execute,
+    fetch,
+    ndjson,
+    org_code,
+    record,
+    submit,
+)
 
 XINYONG = Path(sys.executable).with_name("xinyong")
 NDJSON = {"content-type": "application/x-ndjson"}

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import httpx
-from factories import count_records, create_subject, ndjson, org_code, record
 
+from devtools.localnet import free_port
+from devtools.testing import asyncpg_kwargs
 from libs.common import migrate
-from libs.common.localnet import free_port
-from libs.common.testing import _asyncpg_kwargs
+from tests.records.factories import count_records, create_subject, ndjson, org_code, record
 
 XINYONG = Path(sys.executable).with_name("xinyong")
 
@@ -58,13 +58,13 @@ async def test_cli_import_checks_subjects_with_identity_and_reports_lines(
 async def test_records_migrations_walk_down_to_base_and_up_again(db_url):
     import asyncpg
     await asyncio.to_thread(migrate.downgrade, db_url, "records")
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         assert await conn.fetchval("select to_regclass('records.credit_records')") is None
     finally:
         await conn.close()
     await asyncio.to_thread(migrate.upgrade, db_url, ("records",))
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         assert await conn.fetchval("select count(*) from records.sources") == 10
         assert await conn.fetchval("select count(*) from records.scorecard_rules") == 10

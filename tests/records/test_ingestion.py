@@ -1,7 +1,10 @@
 """Submitting records: idempotency, corrections as versions, and bad input rejected cleanly."""
 
 import pytest
-from factories import (
+
+from devtools.testing import error_codes
+from tests.callers import ADMIN, CONSUMER, SPC, STA
+from tests.records.factories import (
     SUBMIT,
     count_records,
     create_subject,
@@ -12,10 +15,6 @@ from factories import (
     record,
     submit,
 )
-
-from libs.common.testing import error_codes
-
-from conftest import ADMIN, CONSUMER, SPC, STA
 
 NDJSON = {"content-type": "application/x-ndjson"}
 
@@ -190,7 +189,7 @@ async def test_an_unreachable_identity_service_fails_the_submission_and_writes_n
         db_url, identity_gql):
     import httpx
 
-    from libs.common.testing import GraphQLClient
+    from devtools.testing import GraphQLClient
     from services.records.app import create_app
     from services.records.config import RecordsSettings
 

@@ -5,13 +5,12 @@ from datetime import datetime, timedelta
 import asyncpg
 import httpx
 import pytest
-from factories import create_subject, fetch, org_code, person_code, record, submit
 
+from devtools.testing import asyncpg_kwargs, error_codes
 from libs.common.internal import RecordsClient
 from libs.common.settings import DEV_GATEWAY_SECRET
-from libs.common.testing import _asyncpg_kwargs, error_codes
-
-from conftest import ANALYST, CONSUMER, SAMR, SPC
+from tests.callers import ANALYST, CONSUMER, SAMR, SPC
+from tests.records.factories import create_subject, fetch, org_code, person_code, record, submit
 
 FILE = """mutation($i: FileRecordObjectionInput!) {
   fileRecordObjection(input: $i) { id status filedAt deadline overdue version record { status } } }"""
@@ -157,8 +156,8 @@ async def test_withdrawing_a_record_hides_it_and_tells_sanctions(gql, identity_g
 
 async def test_an_event_committed_late_is_not_skipped_by_the_feed(records_app, db_url):
     """Ids are handed out before commit; the feed must wait for the slower transaction."""
-    slow = await asyncpg.connect(**_asyncpg_kwargs(db_url))
-    fast = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    slow = await asyncpg.connect(**asyncpg_kwargs(db_url))
+    fast = await asyncpg.connect(**asyncpg_kwargs(db_url))
     insert = ("insert into records.outbox_events (type, record_id, payload) "
               "values ($1, $2, '{}'::jsonb)")
     try:
@@ -190,7 +189,7 @@ async def test_the_internal_feed_carries_codes_in_clear_for_the_enforcing_servic
 
 async def test_the_feed_orders_transaction_ids_as_numbers_not_as_text(records_app, db_url):
     """xid 9 comes before xid 10 (a text sort would put it after)."""
-    from factories import execute
+    from tests.records.factories import execute
 
     await execute(db_url, "insert into records.outbox_events (txid, type, record_id, payload) "
                           "values ('10', 'RECORD_WITHDRAWN', 2, '{}'), "

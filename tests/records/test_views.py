@@ -7,12 +7,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from factories import RECORD_FIELDS, create_subject, fetch, org_code, person_code, record, submit
 
-from libs.common.testing import error_codes
+from devtools.testing import error_codes
 from services.records.ingestion.pipeline import today_in_china
-
-from conftest import ADMIN, ANALYST, CONSUMER, SAMR, SPC, STA
+from tests.callers import ADMIN, ANALYST, CONSUMER, SAMR, SPC
+from tests.records.factories import (
+    RECORD_FIELDS,
+    create_subject,
+    fetch,
+    org_code,
+    person_code,
+    record,
+    submit,
+)
 
 XINYONG = Path(sys.executable).with_name("xinyong")
 

@@ -3,22 +3,13 @@
 import httpx
 import pytest
 
-from libs.common.testing import GraphQLClient
+from devtools.testing import GraphQLClient
 from services.identity.app import create_app as create_identity_app
 from services.identity.config import IdentitySettings
 from services.records.app import create_app as create_records_app
 from services.records.config import RecordsSettings
 from services.sanctions.app import create_app
 from services.sanctions.config import SanctionsSettings
-
-ADMIN = {"roles": ["admin"]}
-ANALYST = {"roles": ["analyst"]}
-SPC = {"sub": "judge-wang", "roles": ["authority"], "agency": "SPC"}
-NRA = {"sub": "nra-official", "roles": ["authority"], "agency": "NRA"}
-STA = {"sub": "sta-official", "roles": ["authority"], "agency": "STA"}
-AIRLINE = {"sub": "china-eastern", "roles": ["consumer"], "purposes": ["AIR_TRAVEL"]}
-RAILWAY = {"sub": "12306", "roles": ["consumer"], "purposes": ["RAIL_TRAVEL"]}
-BANK = {"sub": "icbc", "roles": ["consumer"], "purposes": ["LENDING"]}
 
 
 @pytest.fixture
@@ -79,6 +70,6 @@ async def records_gql(records_app):
 
 @pytest.fixture
 def world(gql, identity_gql, records_gql):
-    from factories import World
+    from tests.sanctions.factories import World
 
     return World(gql, identity_gql, records_gql)

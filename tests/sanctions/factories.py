@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from libs.common.identifiers import make_ric, make_uscc
+from libs.common.timeutil import SHANGHAI
 
 _seq = itertools.count(1)
+
+
+def next_monday_10am() -> datetime:
+    """A Monday 10:00 Asia/Shanghai at least a day ahead (listings cannot be back-dated)."""
+    day = (datetime.now(SHANGHAI) + timedelta(days=1)).date()
+    while day.weekday() != 0:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI)
 
 LISTING_FIELDS = """id status effectiveFrom effectiveUntil publicityUntil authority howToObject
   subjectCode basisRecordIds list { code name kind authority }

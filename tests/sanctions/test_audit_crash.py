@@ -12,11 +12,11 @@ import time
 import asyncpg
 import httpx
 import pytest
-from factories import org_code
 
+from devtools.testing import asyncpg_kwargs
 from libs.common.auth import mint_token
 from libs.common.settings import DEV_GATEWAY_SECRET, DEV_JWT_SECRET, GATEWAY_SECRET_HEADER
-from libs.common.testing import _asyncpg_kwargs
+from tests.sanctions.factories import org_code
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FLUSH_SECONDS = 1.0
@@ -70,7 +70,7 @@ async def _check(client: httpx.AsyncClient, code: str) -> str:
 
 
 async def _audited(db_url: str) -> set[str]:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         return {str(r[0]) for r in await conn.fetch("select id from sanctions.check_audit")}
     finally:

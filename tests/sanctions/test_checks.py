@@ -1,11 +1,9 @@
 """check and screen: codes, masking, limits; analysts asking who checked a subject."""
 
-from factories import person_code
-
+from devtools.testing import error_codes
 from libs.common.identifiers import mask_code
-from libs.common.testing import error_codes
-
-from conftest import AIRLINE, ANALYST, SPC
+from tests.callers import AIRLINE, ANALYST, SPC
+from tests.sanctions.factories import person_code
 
 SCREEN = """query($codes: [ID!]!, $p: Purpose!) {
   screen(codes: $codes, purpose: $p) {

@@ -4,13 +4,12 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from factories import doc, org_code
 
-from libs.common.testing import GraphQLClient, error_codes
+from devtools.testing import GraphQLClient, error_codes
 from services.sanctions.app import create_app
 from services.sanctions.config import SanctionsSettings
-
-from conftest import AIRLINE, NRA, SPC
+from tests.callers import AIRLINE, NRA, SPC
+from tests.sanctions.factories import doc, org_code
 
 
 async def test_only_officials_of_the_lists_authority_may_decide(world):

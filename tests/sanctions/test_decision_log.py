@@ -6,12 +6,11 @@ import subprocess
 import sys
 
 import asyncpg
-from factories import FILE_OBJECTION, LIFT
 
-from libs.common.testing import _asyncpg_kwargs
+from devtools.testing import asyncpg_kwargs
 from services.sanctions.cli import verify_log
-
-from conftest import SPC
+from tests.callers import SPC
+from tests.sanctions.factories import FILE_OBJECTION, LIFT
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -24,7 +23,7 @@ async def test_each_transition_is_chained_and_verification_catches_an_edit(world
                                                        "grounds": "x"}}, as_=SPC)
     await world.gql.execute(LIFT, {"input": {"listingId": listing["id"], "reason": "FULFILLED"}},
                             as_=SPC)
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         events = [r[0] for r in await conn.fetch(
             "select event from sanctions.decision_log order by id")]
@@ -58,7 +57,7 @@ async def test_the_verify_command_exits_non_zero_on_a_deleted_entry(world, db_ur
                                                   "verify-log"], cwd=ROOT, env=env,
                                  capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         await conn.execute("delete from sanctions.decision_log where id = "
                            "(select min(id) from sanctions.decision_log)")
@@ -71,7 +70,7 @@ async def test_the_verify_command_exits_non_zero_on_a_deleted_entry(world, db_ur
 
 
 async def test_a_listings_history_is_shown_to_officials_not_consumers(world):
-    from libs.common.testing import error_codes
+    from devtools.testing import error_codes
 
     company = await world.company()
     listing = await world.decide("SPC_DISHONEST_DEBTORS", company, [await world.record(company)],

@@ -8,8 +8,7 @@ from services.identity import demo as identity_demo
 from services.identity.demo import FEATURED_COMPANY, FEATURED_PERSON
 from services.sanctions import demo
 from services.sanctions.config import SanctionsSettings
-
-from conftest import AIRLINE
+from tests.callers import AIRLINE
 
 
 async def test_demo_listings_are_loaded_once_and_reach_the_featured_person(world, db_url,

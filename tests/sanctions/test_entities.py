@@ -1,9 +1,8 @@
 """The Subject entity: `_entities` resolves listings by code; masked person codes are refused."""
 
+from devtools.testing import error_codes
 from libs.common.identifiers import mask_code
-from libs.common.testing import error_codes
-
-from conftest import AIRLINE, ANALYST, SPC
+from tests.callers import AIRLINE, ANALYST, SPC
 
 ENTITIES = """query($r: [_Any!]!) {
   _entities(representations: $r) {

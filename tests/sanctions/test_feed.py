@@ -3,12 +3,10 @@
 from datetime import datetime
 
 import asyncpg
-from factories import FILE_OBJECTION, LIFT, RESOLVE_OBJECTION
 
-from libs.common.testing import _asyncpg_kwargs, error_codes
-
-from conftest import AIRLINE, NRA, RAILWAY, SPC
-from test_scenarios import next_monday_10am
+from devtools.testing import asyncpg_kwargs, error_codes
+from tests.callers import AIRLINE, NRA, RAILWAY, SPC
+from tests.sanctions.factories import FILE_OBJECTION, LIFT, RESOLVE_OBJECTION, next_monday_10am
 
 FEED = """query($p: Purpose!, $after: String, $first: Int) {
   restrictionChanges(purpose: $p, after: $after, first: $first) {
@@ -44,7 +42,7 @@ async def replay(gql, purpose: str, as_: dict, first: int = 3, after: str | None
 
 
 async def stored_index(db_url: str, purpose: str) -> dict:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         rows = await conn.fetch("select subject_code, purpose, measure_code, listing_id, "
                                 "effective_from, effective_until from sanctions.restrictions "
@@ -98,7 +96,7 @@ async def test_a_change_committed_later_with_a_smaller_id_is_not_skipped(world, 
     company = await world.company()
     record = await world.record(company)
     _, cursor, _ = await replay(world.gql, "AIR_TRAVEL", AIRLINE)
-    slow = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    slow = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         tx = slow.transaction()
         await tx.start()
@@ -127,7 +125,7 @@ async def test_feed_pages_are_audited_and_a_bad_cursor_is_refused(world, db_url,
                                   as_=AIRLINE)
     assert error_codes(bad) == ["BAD_REQUEST"]
     await sanctions_app.state.audit.flush()
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         n = await conn.fetchval("select count(*) from sanctions.check_audit where operation = "
                                 "'FEED' and consumer = 'china-eastern'")

@@ -9,15 +9,15 @@ import sys
 
 import httpx
 import pytest
-from factories import doc, org_code, person_code
 
+from devtools.localnet import free_port, wait_http
 from libs.common.auth import mint_token
 from libs.common.identifiers import mask_code
-from libs.common.localnet import free_port, wait_http
 from libs.common.settings import DEV_GATEWAY_SECRET, DEV_JWT_SECRET, GATEWAY_SECRET_HEADER
 from services.gateway import launcher
 from services.gateway.sdl import export_sdl
 from services.gateway.subgraphs import Subgraph
+from tests.sanctions.factories import doc, org_code, person_code
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

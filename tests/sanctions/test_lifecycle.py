@@ -2,9 +2,8 @@
 
 from datetime import datetime, timedelta, timezone
 
-from libs.common.testing import error_codes
-
-from conftest import ADMIN, AIRLINE, SPC, STA
+from devtools.testing import error_codes
+from tests.callers import ADMIN, AIRLINE, SPC, STA
 
 SAMR = {"sub": "samr-official", "roles": ["authority"], "agency": "SAMR"}
 LICENSING = {"sub": "licensing-portal", "roles": ["consumer"],
@@ -132,7 +131,7 @@ async def test_a_catalogue_change_applies_to_later_decisions_only(world):
 
 
 async def test_a_public_holiday_in_the_publicity_window_pushes_its_end_by_a_day(world):
-    from test_scenarios import next_monday_10am
+    from tests.sanctions.factories import next_monday_10am
 
     start = next_monday_10am()
     holiday = (start + timedelta(days=2)).date()  # the Wednesday

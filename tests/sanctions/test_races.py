@@ -4,15 +4,14 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import asyncpg
-from factories import FILE_OBJECTION, LIFT, RESOLVE_OBJECTION
 
-from libs.common.testing import _asyncpg_kwargs, error_codes
-
-from conftest import AIRLINE, SPC
+from devtools.testing import asyncpg_kwargs, error_codes
+from tests.callers import AIRLINE, SPC
+from tests.sanctions.factories import FILE_OBJECTION, LIFT, RESOLVE_OBJECTION
 
 
 async def fetch(db_url: str, sql: str, *args) -> list:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         return await conn.fetch(sql, *args)
     finally:

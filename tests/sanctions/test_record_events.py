@@ -1,13 +1,12 @@
 """Records' outbox: a withdrawn basis record suspends listings resting only on it, once."""
 
 import asyncpg
-from factories import LIFT
 
-from libs.common.testing import _asyncpg_kwargs, error_codes
+from devtools.testing import asyncpg_kwargs, error_codes
 from services.sanctions.decisionlog.chain import verify
 from services.sanctions.events.consumer import consume_once
-
-from conftest import AIRLINE, SPC
+from tests.callers import AIRLINE, SPC
+from tests.sanctions.factories import LIFT
 
 REINSTATE = """mutation($i: ReinstateListingInput!) { reinstateListing(input: $i) { status } }"""
 
@@ -17,7 +16,7 @@ async def consume(app) -> dict:
 
 
 async def log_events(db_url: str, listing_id: str) -> list[str]:
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         return [r[0] for r in await conn.fetch(
             "select event from sanctions.decision_log where listing_id = $1 order by id",
@@ -39,7 +38,7 @@ async def test_withdrawing_the_only_basis_record_suspends_the_listing_once(world
     assert (await world.check(company, "AIR_TRAVEL", AIRLINE))["status"] == "CLEAR"
 
     # Delivered again (cursor lost): recognised, nothing changes, nothing logged twice.
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         await conn.execute("update sanctions.consumer_cursors set cursor = null")
     finally:
@@ -90,7 +89,7 @@ async def test_a_withdrawal_consumed_while_a_decision_is_in_flight_refuses_the_d
     """The records lookup said ACTIVE, then the withdrawal event was consumed before commit."""
     company = await world.company()
     record = await world.record(company)
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         await conn.execute("insert into sanctions.processed_events (event_id, type, record_id, "
                            "effect) values ('race-1', 'RECORD_WITHDRAWN', $1, 'x')", record)

@@ -4,12 +4,12 @@ import asyncio
 
 import asyncpg
 
+from devtools.testing import asyncpg_kwargs
 from libs.common import migrate
-from libs.common.testing import _asyncpg_kwargs
 
 
 async def _count(db_url: str, sql: str):
-    conn = await asyncpg.connect(**_asyncpg_kwargs(db_url))
+    conn = await asyncpg.connect(**asyncpg_kwargs(db_url))
     try:
         return await conn.fetchval(sql)
     finally:

@@ -2,23 +2,13 @@
 
 from datetime import datetime, timedelta, timezone
 
-from factories import FILE_OBJECTION, LIFT, RESOLVE_OBJECTION
-
+from devtools.testing import error_codes
 from libs.common.identifiers import mask_code
-from libs.common.testing import error_codes
 from libs.common.timeutil import SHANGHAI
-
-from conftest import AIRLINE, BANK, NRA, RAILWAY, SPC, STA
+from tests.callers import AIRLINE, BANK, NRA, RAILWAY, SPC, STA
+from tests.sanctions.factories import FILE_OBJECTION, LIFT, RESOLVE_OBJECTION, next_monday_10am
 
 US = timedelta(microseconds=1)
-
-
-def next_monday_10am() -> datetime:
-    """A Monday 10:00 Asia/Shanghai at least a day ahead (listings cannot be back-dated)."""
-    day = (datetime.now(SHANGHAI) + timedelta(days=1)).date()
-    while day.weekday() != 0:
-        day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI)
 
 
 async def test_court_lists_company_and_legal_representative_is_restricted_via_the_company(world):

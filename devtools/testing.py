@@ -11,11 +11,11 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from devtools.pgembed import EmbeddedPostgres, throwaway
 from libs.common import migrate
-from libs.common.pgembed import EmbeddedPostgres, throwaway
 
 
-def _asyncpg_kwargs(dsn: str) -> dict:
+def asyncpg_kwargs(dsn: str) -> dict:
     url = make_url(dsn.replace("+asyncpg", ""))
     kwargs: dict = {"user": url.username, "password": url.password, "database": url.database}
     host = url.query.get("host") or url.host
@@ -52,7 +52,7 @@ class TestServer:
         return cls(dsn=server.start(), embedded=server, base_dir=base)
 
     async def _admin(self) -> asyncpg.Connection:
-        return await asyncpg.connect(**_asyncpg_kwargs(self.dsn))
+        return await asyncpg.connect(**asyncpg_kwargs(self.dsn))
 
     async def build_template(self, services: tuple[str, ...] = migrate.SERVICES) -> str:
         """Create a database and run every service's real migrations on it."""

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from devtools.localnet import wait_http
 from libs.common import migrate
 from libs.common.auth import mint_token
-from libs.common.localnet import wait_http
 from libs.common.settings import DEV_JWT_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,9 +72,9 @@ def _take_lock():
 async def _ensure_database(server_dsn: str) -> str:
     import asyncpg
 
-    from libs.common.testing import _asyncpg_kwargs, with_database
+    from devtools.testing import asyncpg_kwargs, with_database
 
-    conn = await asyncpg.connect(**_asyncpg_kwargs(server_dsn))
+    conn = await asyncpg.connect(**asyncpg_kwargs(server_dsn))
     try:
         exists = await conn.fetchval("select 1 from pg_database where datname = $1", DATABASE)
         if not exists:
@@ -128,7 +128,7 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
             say("using DATABASE_URL")
             dsn = server_dsn
         else:
-            from libs.common.pgembed import persistent
+            from devtools.pgembed import persistent
 
             embedded = persistent(DATA)
             fresh = not (embedded.data_dir / "PG_VERSION").exists()
