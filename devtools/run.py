@@ -92,7 +92,9 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
 
     lock = _take_lock()
     host = "127.0.0.1"
-    ports = [gateway_port] + [urlparse(s.url).port for s in SUBGRAPHS]
+    # The services take the ports after the gateway's (4001-4003 beside the default 4000).
+    urls = {sub.name: f"http://{host}:{gateway_port + i}" for i, sub in enumerate(SUBGRAPHS, 1)}
+    ports = [gateway_port] + [urlparse(u).port for u in urls.values()]
     busy = [p for p in ports if _port_busy(host, p)]
     if busy:
         say(f"port(s) {', '.join(map(str, busy))} on {host} are in use by another program; "
@@ -141,11 +143,13 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
         say("running migrations")
         migrate.upgrade(dsn)
         env = dict(os.environ, XINYONG_DATABASE_URL=dsn, XINYONG_ENVIRONMENT=os.environ.get(
-            "XINYONG_ENVIRONMENT", "development"))
+            "XINYONG_ENVIRONMENT", "development"),
+            XINYONG_IDENTITY_INTERNAL_URL=urls["identity"],
+            XINYONG_RECORDS_INTERNAL_URL=urls["records"])
         logs = DATA / "logs"
         logs.mkdir(exist_ok=True)
         for sub in SUBGRAPHS:
-            port = urlparse(sub.url).port
+            port = urlparse(urls[sub.name]).port
             module = sub.schema.split(":")[0].rsplit(".", 1)[0]
             log = open(logs / f"{sub.name}.log", "ab")
             proc = subprocess.Popen(
@@ -153,15 +157,16 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
                  "--host", host, "--port", str(port), "--no-access-log"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_pdeathsig())
             children.append((sub.name, proc))
-            env[env_var_for(sub.name)] = sub.url
-        for (name, proc), sub in zip(children, SUBGRAPHS):
-            wait_http(f"http://{host}:{urlparse(sub.url).port}/readyz", 60, proc)
-            say(f"{name} subgraph ready on {sub.url} (log: {_shown(logs / f'{name}.log')})")
+            env[env_var_for(sub.name)] = f"{urls[sub.name]}/graphql"
+        for name, proc in children:
+            wait_http(f"{urls[name]}/readyz", 60, proc)
+            say(f"{name} subgraph ready on {urls[name]}/graphql "
+                f"(log: {_shown(logs / f'{name}.log')})")
         if load_demo:
-            from xinyong.demo import default_urls, load
+            from xinyong.demo import load
 
             say("loading demo data")
-            summary = asyncio.run(load(dsn, default_urls()))
+            summary = asyncio.run(load(dsn, urls))
             say("demo data: " + ", ".join(f"{k}: {v}" for k, v in summary.items()))
 
         launcher.ensure_installed()
