@@ -27,7 +27,7 @@ import psutil
 
 from libs.common.db import create_engine, make_sessionmaker, transaction
 from libs.common.identifiers import make_uscc
-from libs.common.internal import IdentityClient
+from libs.contracts.identity import IdentityClient
 from devtools.localnet import free_port
 from libs.common.settings import DEV_GATEWAY_SECRET
 from devtools.testing import TestServer

@@ -7,8 +7,8 @@ import asyncio
 import httpx
 from fastapi import FastAPI
 
-from libs.common.internal import IdentityClient
 from libs.common.web import add_graphql, create_service_app
+from libs.contracts.identity import IdentityClient
 from services.records.config import RecordsSettings
 from services.records.context import context_getter
 from services.records.ingestion.endpoints import router as bulk_router

@@ -35,7 +35,7 @@ async def import_file(path: Path, agency: str, database_url: str, identity_url: 
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from libs.common.db import create_engine, make_sessionmaker, transaction
-    from libs.common.internal import IdentityClient
+    from libs.contracts.identity import IdentityClient
     from services.records.ingestion.pipeline import SubjectDirectory, ingest_ndjson
     from services.records.ingestion.workers import ChunkParser
 

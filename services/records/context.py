@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request
 
 from libs.common.graphql import ServiceContext
-from libs.common.internal import IdentityClient
+from libs.contracts.identity import IdentityClient
 
 
 class RecordsContext(ServiceContext):

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.common.db import transaction
-from libs.common.internal import IdentityClient
 from libs.common.settings import CommonSettings
+from libs.contracts.identity import IdentityClient
 from services.identity.demo import FEATURED_COMPANY, FEATURED_PERSON, subjects
 from services.records.ingestion.parse import validate_record
 from services.records.ingestion.pipeline import (

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from libs.common.internal import IdentityClient, RecordsClient
+from libs.contracts.identity import IdentityClient
+from libs.contracts.records import RecordsClient
 from services.sanctions.config import SanctionsSettings
 
 

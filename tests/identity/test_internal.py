@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import httpx
 
-from libs.common.internal import IdentityClient
 from libs.common.settings import DEV_GATEWAY_SECRET
+from libs.contracts.identity import IdentityClient
 from tests.callers import ADMIN
 from tests.identity.factories import create_subject, org_code, person_code
 
@@ -19,11 +19,12 @@ async def test_lookup_returns_known_subjects_and_invalid_codes_with_their_rule(g
     org = org_code(1)
     await create_subject(gql, org, name="甲公司")
     c = client(identity_app)
-    subjects, invalid = await c.lookup([org.lower(), org_code(2), "123"])
+    directory = await c.lookup([org.lower(), org_code(2), "123"])
+    subjects, invalid = directory.subjects, directory.invalid
     await c.aclose()
     assert set(subjects) == {org}
     assert subjects[org].kind == "ENTERPRISE" and subjects[org].region_code == "110105"
-    assert invalid["123"]["rule"] == "length"
+    assert invalid["123"].rule == "length"
 
 
 async def test_roles_at_a_time_respect_the_half_open_window(gql, identity_app):

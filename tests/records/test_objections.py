@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from devtools.testing import asyncpg_kwargs, error_codes
-from libs.common.internal import RecordsClient
 from libs.common.settings import DEV_GATEWAY_SECRET
+from libs.contracts.records import RecordsClient
 from tests.callers import ANALYST, CONSUMER, SAMR, SPC
 from tests.records.factories import create_subject, fetch, org_code, person_code, record, submit
 
@@ -32,9 +32,9 @@ async def all_events(records_app) -> list[dict]:
         out, cursor = [], None
         while True:
             page = await client.events(cursor, limit=2)
-            out += page["events"]
-            cursor = page["cursor"]
-            if not page["hasMore"]:
+            out += [e.wire() for e in page.events]
+            cursor = page.cursor
+            if not page.has_more:
                 return out
     finally:
         await client.aclose()
@@ -167,11 +167,11 @@ async def test_an_event_committed_late_is_not_skipped_by_the_feed(records_app, d
         await fast.execute(insert, "RECORD_WITHDRAWN", 2)        # larger id, commits first
         client = events_client(records_app)
         first = await client.events(None)
-        assert first["events"] == []                             # held back, not skipped
+        assert first.events == []                             # held back, not skipped
         await tx.commit()
-        second = await client.events(first["cursor"])
+        second = await client.events(first.cursor)
         await client.aclose()
-        assert [e["recordId"] for e in second["events"]] == ["1", "2"]
+        assert [e.record_id for e in second.events] == ["1", "2"]
     finally:
         await slow.close()
         await fast.close()
@@ -196,6 +196,6 @@ async def test_the_feed_orders_transaction_ids_as_numbers_not_as_text(records_ap
                           "('9', 'RECORD_WITHDRAWN', 1, '{}')")
     client = events_client(records_app)
     first = await client.events(None, limit=1)
-    second = await client.events(first["cursor"], limit=1)
+    second = await client.events(first.cursor, limit=1)
     await client.aclose()
-    assert [e["recordId"] for e in first["events"] + second["events"]] == ["1", "2"]
+    assert [e.record_id for e in first.events + second.events] == ["1", "2"]

@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.db import transaction
 from libs.common.errors import Forbidden, LimitExceeded
-from libs.common.internal import IdentityClient
 from libs.common.ndjson import MAX_LINE_BYTES
 from libs.common.timeutil import SHANGHAI, now
-from services.records.pg import driver_connection
+from libs.contracts.identity import IdentityClient
 from services.records.ingestion import copyrows
 from services.records.ingestion.parse import RecordDraft
 from services.records.ingestion.workers import IN_PROCESS, ChunkParser, Ingestible, ingestible
+from services.records.pg import driver_connection
 from services.records.records.chain import link_hash, micros
 from services.records.records.policy import RecordStatus
 
@@ -110,7 +110,7 @@ class SubjectDirectory:
                 self._kinds.update((r[0], r[1]) for r in rows)
                 missing = sorted(wanted - self._kinds.keys())
             for i in range(0, len(missing), LOOKUP_BATCH):
-                found, _ = await self._client.lookup(missing[i:i + LOOKUP_BATCH])
+                found = (await self._client.lookup(missing[i:i + LOOKUP_BATCH])).subjects
                 learned = {c: s.kind for c, s in found.items()}
                 self._kinds.update(learned)
                 if learned and self._sessionmaker is not None:

@@ -18,8 +18,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from libs.common.db import transaction
-from libs.common.internal import RecordsClient
 from libs.common.timeutil import now as clock
+from libs.contracts.records import OutboxEvent, RecordsClient
 from services.sanctions.decisionlog.chain import Journal, take_chain_lock
 from services.sanctions.events.models import ConsumerCursor, ProcessedEvent
 from services.sanctions.events.repository import classify
@@ -34,17 +34,17 @@ CONSUMER = "records-outbox"
 ACTOR = "records-events"
 
 
-async def apply_event(session, event: dict, now: datetime) -> str:
+async def apply_event(session, event: OutboxEvent, now: datetime) -> str:
     """Apply one event in the caller's transaction; returns what it did."""
-    event_id = str(event["id"])
-    kind = classify(str(event.get("type") or ""))
+    event_id = event.id
+    kind = classify(event.type)
     if kind is not None:
         # Serialise with decisions: a listing being decided on this record either commits
         # first (and is found below) or sees this event when it takes the lock (and refuses).
         await take_chain_lock(session)
-    record_id = str(event.get("recordId") or "") or None
+    record_id = event.record_id or None
     inserted = await session.scalar(
-        insert(ProcessedEvent).values(event_id=event_id, type=str(event.get("type"))[:64],
+        insert(ProcessedEvent).values(event_id=event_id, type=event.type[:64],
                                       record_id=record_id, effect="pending")
         .on_conflict_do_nothing().returning(ProcessedEvent.event_id))
     if inserted is None:
@@ -80,23 +80,23 @@ async def consume_once(sessionmaker, records: RecordsClient, *, limit: int = 500
     async with transaction(sessionmaker) as session:
         cursor = await session.scalar(select(ConsumerCursor.cursor)
                                       .where(ConsumerCursor.name == CONSUMER))
-    body = await records.events(cursor, limit)
+    page = await records.events(cursor, limit)
     applied = duplicates = 0
-    for event in body.get("events") or []:
+    for event in page.events:
         async with transaction(sessionmaker) as session:
             effect = await apply_event(session, event, clock())
         if effect == "duplicate":
             duplicates += 1
         else:
             applied += 1
-    new_cursor = body.get("cursor") or cursor
+    new_cursor = page.cursor or cursor
     async with transaction(sessionmaker) as session:
         await session.execute(
             insert(ConsumerCursor).values(name=CONSUMER, cursor=new_cursor, updated_at=clock())
             .on_conflict_do_update(index_elements=["name"],
                                    set_={"cursor": new_cursor, "updated_at": clock()}))
     return {"applied": applied, "duplicates": duplicates, "cursor": new_cursor,
-            "hasMore": bool(body.get("hasMore"))}
+            "hasMore": page.has_more}
 
 
 async def run_forever(sessionmaker, records: RecordsClient, interval: float, limit: int) -> None:

@@ -112,14 +112,14 @@ async def _check_basis(deps: Dependencies, code: str, ids: list[str]) -> list[st
             raise NotFound(f"basis record {rid} does not exist", field="basisRecordIds",
                            recordId=rid)
         try:
-            owner = normalise(str(record.get("subjectCode") or ""))
+            owner = normalise(record.subject_code)
         except InvalidCode:
             owner = ""
         if owner != code:
             raise InvalidInput(f"basis record {rid} belongs to another subject",
                                field="basisRecordIds", recordId=rid)
-        if str(record.get("status") or "").upper() in UNUSABLE_RECORD_STATUSES:
-            raise InvalidInput(f"basis record {rid} is {record['status']}", field="basisRecordIds",
+        if record.status.upper() in UNUSABLE_RECORD_STATUSES:
+            raise InvalidInput(f"basis record {rid} is {record.status}", field="basisRecordIds",
                                recordId=rid)
     return ids
 
@@ -149,8 +149,7 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
     _validate_document(req.legal_basis, now.astimezone(SHANGHAI).date())
     start, until, publicity_until = _window(credit_list, req, now, calendar)
 
-    subjects, _ = await deps.identity.lookup([code])
-    subject = subjects.get(code)
+    subject = (await deps.identity.lookup([code])).subjects.get(code)
     if subject is None:
         raise UnknownSubject(f"no subject with code {parsed.masked} is registered")
     if subject.kind not in credit_list.admits_kinds:
