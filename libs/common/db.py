@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase
 
 from libs.common.errors import Unavailable
@@ -55,22 +60,67 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+# SQLSTATEs after which the same request may work later: connection exceptions (class 08),
+# the server shutting down or starting up (57P01-57P03), too many connections (53300).
+_UNAVAILABLE_SQLSTATES = ("57P01", "57P02", "57P03", "53300")
+
+
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    """`exc` and what it wraps (SQLAlchemy's `orig`, then each `__cause__`)."""
+    seen = 0
+    while exc is not None and seen < 6:
+        yield exc
+        exc = getattr(exc, "orig", None) or exc.__cause__
+        seen += 1
+
+
+def sqlstate_of(exc: BaseException | None) -> str | None:
+    """The PostgreSQL SQLSTATE behind `exc`, however the driver and SQLAlchemy wrapped it."""
+    for e in _chain(exc):
+        state = getattr(e, "sqlstate", None) or getattr(e, "pgcode", None)
+        if isinstance(state, str):
+            return state
+    return None
+
+
+def is_unavailable(exc: BaseException | None) -> bool:
+    """Whether `exc` means the database could not be reached or used right now (not a bug)."""
+    import asyncpg  # local: keeps import of this module cheap for tools
+    from sqlalchemy.exc import DBAPIError, InterfaceError
+
+    for e in _chain(exc):
+        if isinstance(e, (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError,
+                          InterfaceError)):
+            return True
+        if isinstance(e, DBAPIError) and e.connection_invalidated:
+            return True
+    state = sqlstate_of(exc)
+    return state is not None and (state.startswith("08") or state in _UNAVAILABLE_SQLSTATES)
+
+
+DATABASE_UNAVAILABLE = "the database is unavailable; try again"
+
+
+@contextmanager
+def unavailable_when_down() -> Iterator[None]:
+    """Turn the database being down, starting or shutting down into UNAVAILABLE."""
+    try:
+        yield
+    except Unavailable:
+        raise
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise Unavailable(DATABASE_UNAVAILABLE) from exc
+        raise
+
+
 @asynccontextmanager
 async def transaction(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit when the block ends, roll back on any error.
 
     Database connection failures surface as UNAVAILABLE rather than as internal errors.
     """
-    import asyncpg  # local: keeps import of this module cheap for tools
-    from sqlalchemy.exc import DBAPIError, InterfaceError
-
-    try:
+    with unavailable_when_down():
         async with sessionmaker() as session:
             async with session.begin():
                 yield session
-    except (OSError, asyncpg.exceptions.CannotConnectNowError, InterfaceError) as exc:
-        raise Unavailable("the database is unavailable; try again") from exc
-    except DBAPIError as exc:
-        if isinstance(getattr(exc, "orig", None), OSError) or exc.connection_invalidated:
-            raise Unavailable("the database is unavailable; try again") from exc
-        raise

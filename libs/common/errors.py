@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from libs.common.identifiers import InvalidCode
 
 
 class AppError(Exception):
@@ -78,3 +81,8 @@ class LimitExceeded(AppError):
 class Unavailable(AppError):
     code = "UNAVAILABLE"
     status = 503
+
+
+def invalid_code(exc: "InvalidCode") -> InvalidCodeError:
+    """INVALID_CODE with the rule that failed (`rule`) and what it said."""
+    return InvalidCodeError(exc.message, rule=exc.rule)

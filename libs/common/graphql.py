@@ -13,6 +13,7 @@ from graphql import GraphQLError, ValidationRule
 from graphql.language import DocumentNode, OperationDefinitionNode
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry.dataloader import DataLoader
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -23,11 +24,10 @@ from strawberry.extensions import (
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
-from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from libs.common.auth import ANONYMOUS, AccessRole, Principal, TokenVerifier
-from libs.common.db import transaction
+from libs.common.db import is_unavailable, sqlstate_of, transaction
 from libs.common.errors import AppError, Unauthenticated
 
 log = structlog.get_logger("graphql")
@@ -109,13 +109,7 @@ QUERY_CANCELED = "57014"  # statement_timeout (or a cancel request) ended the st
 
 def is_statement_timeout(exc: BaseException | None) -> bool:
     """Whether `exc` (or what it wraps) is PostgreSQL cancelling a statement that ran too long."""
-    seen = 0
-    while exc is not None and seen < 5:
-        if getattr(exc, "sqlstate", None) == QUERY_CANCELED or getattr(exc, "pgcode", None) == QUERY_CANCELED:
-            return True
-        exc = getattr(exc, "orig", None) or exc.__cause__
-        seen += 1
-    return False
+    return sqlstate_of(exc) == QUERY_CANCELED
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -124,6 +118,8 @@ def _should_mask(error: GraphQLError) -> bool:
         return False
     if is_statement_timeout(original):
         log.warning("statement timeout", path=error.path)
+    elif is_unavailable(original):
+        log.warning("database unavailable", path=error.path, error=type(original).__name__)
     else:
         log.error("unexpected error", path=error.path, exc_info=original)
     return True
@@ -141,6 +137,12 @@ class MaskUnexpectedErrors(MaskErrors):
             # Slow is unavailable, not a bug: the answer is missing and the client may retry.
             return GraphQLError(
                 message=f"The database did not answer in time (request id {request_id}); try again.",
+                nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+                extensions={"code": "UNAVAILABLE", "requestId": request_id},
+            )
+        if is_unavailable(error.original_error):
+            return GraphQLError(
+                message=f"The database is unavailable (request id {request_id}); try again.",
                 nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
                 extensions={"code": "UNAVAILABLE", "requestId": request_id},
             )

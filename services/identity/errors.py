@@ -1,12 +1,13 @@
 """Identity errors, mapped to API.md codes."""
 
-from libs.common.errors import AppError, Conflict, InvalidCodeError, InvalidInput, UnknownSubject
-from libs.common.identifiers import InvalidCode
-
-
-def invalid_code(exc: InvalidCode) -> InvalidCodeError:
-    """INVALID_CODE with the rule that failed."""
-    return InvalidCodeError(exc.message, rule=exc.rule)
+from libs.common.errors import (
+    AppError,
+    Conflict,
+    InvalidCodeError,
+    InvalidInput,
+    UnknownSubject,
+    invalid_code,
+)
 
 
 class KindMismatch(InvalidInput):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from libs.common.errors import Forbidden, InvalidInput
-from libs.common.identifiers import InvalidCode, normalise
+from libs.common.schema_types import reference_code
 from services.records.grades.graphql import Grade, grade_for
 from services.records.records.graphql import CreditRecord, RecordFilter, RecordPage, records_page
 
@@ -33,9 +32,4 @@ class Subject:
     @classmethod
     def resolve_reference(cls, info: Info, code: strawberry.ID) -> "Subject":
         info.context.authenticated()
-        if "*" in str(code):
-            raise Forbidden("records of a person need an analyst or admin role")
-        try:
-            return cls(code=strawberry.ID(normalise(str(code))))
-        except InvalidCode as exc:
-            raise InvalidInput(exc.message) from None
+        return cls(code=strawberry.ID(reference_code(str(code))))

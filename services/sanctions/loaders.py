@@ -10,7 +10,6 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from libs.common.graphql import group_by
-
 from services.sanctions.catalogue.models import Measure
 from services.sanctions.decisionlog.models import DecisionLogEntry
 from services.sanctions.listings.models import ListingMeasure

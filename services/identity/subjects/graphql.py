@@ -12,9 +12,8 @@ from strawberry.types import Info
 
 from libs.common.auth import AccessRole
 from libs.common.errors import InvalidInput
-from libs.common.identifiers import InvalidCode, normalise
 from libs.common.regions import region_info
-from libs.common.schema_types import SubjectKind, shown_code
+from libs.common.schema_types import SubjectKind, reference_code, shown_code
 from services.identity.subjects import models, service
 from services.identity.subjects.repository import SubjectRepository
 
@@ -82,11 +81,7 @@ class Subject:
     @classmethod
     async def resolve_reference(cls, info: Info, code: strawberry.ID) -> "Subject | None":
         info.context.authenticated()
-        try:
-            key = normalise(str(code))
-        except InvalidCode:
-            return None
-        model = await subject_loader(info).load(key)
+        model = await subject_loader(info).load(reference_code(str(code)))
         return cls.from_model(model) if model else None
 
     @classmethod

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from libs.common.timeutil import now
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.records.outbox.repository import OutboxRepository
 from services.records.records.models import CreditRecord
 from services.records.records.policy import RecordStatus

@@ -8,8 +8,13 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sanctions.catalogue.models import (CalendarDay, CreditList, Measure, Memorandum,
-                                                MemorandumMeasure)
+from services.sanctions.catalogue.models import (
+    CalendarDay,
+    CreditList,
+    Measure,
+    Memorandum,
+    MemorandumMeasure,
+)
 
 
 class CatalogueRepository:

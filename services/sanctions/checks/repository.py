@@ -15,11 +15,9 @@ from types import SimpleNamespace
 
 import asyncpg
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from libs.common.errors import Unavailable
+from libs.common.db import unavailable_when_down
 from services.sanctions.checks.models import CheckAuditEntry
 
 Row = tuple[SimpleNamespace, SimpleNamespace, SimpleNamespace, SimpleNamespace]
@@ -69,17 +67,10 @@ class RestrictionIndex:
         self.engine = engine
 
     async def _fetch(self, sql: str, *args) -> list[asyncpg.Record]:
-        try:
+        with unavailable_when_down():
             async with self.engine.connect() as conn:
                 raw = await conn.get_raw_connection()
                 return await raw.driver_connection.fetch(sql, *args)
-        except (OSError, asyncpg.exceptions.CannotConnectNowError, asyncpg.InterfaceError,
-                asyncpg.exceptions.ConnectionDoesNotExistError, SAInterfaceError) as exc:
-            raise Unavailable("the database is unavailable; try again") from exc
-        except DBAPIError as exc:
-            if isinstance(getattr(exc, "orig", None), OSError) or exc.connection_invalidated:
-                raise Unavailable("the database is unavailable; try again") from exc
-            raise
 
     async def in_force(self, code: str, purpose: str, at: datetime) -> list[Row]:
         """Measures reaching `code` for `purpose` at `at` (uq_restrictions_key, one statement)."""

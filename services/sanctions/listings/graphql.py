@@ -11,13 +11,18 @@ import strawberry
 from strawberry.types import Info
 
 from libs.common.auth import AccessRole
-from libs.common.errors import Forbidden, NotFound
-from libs.common.identifiers import InvalidCode, normalise
+from libs.common.errors import NotFound
+from libs.common.schema_types import (
+    LegalDocument,
+    LegalDocumentInput,
+    Role,
+    reference_code,
+    shown_code,
+)
 from libs.common.timeutil import as_utc, now
 from services.sanctions import loaders
 from services.sanctions.catalogue import models as catalogue_models
 from services.sanctions.catalogue.graphql import CreditList, Measure
-from libs.common.schema_types import LegalDocument, LegalDocumentInput, Role, shown_code
 from services.sanctions.enums import ListingStatus, MeasureEffect, Purpose
 from services.sanctions.listings import models, service
 from services.sanctions.listings.repository import ListingRepository
@@ -181,14 +186,7 @@ class Subject:
     @classmethod
     async def resolve_reference(cls, info: Info, code: strawberry.ID) -> "Subject":
         info.context.authenticated()
-        if "*" in str(code):
-            raise Forbidden("a masked code cannot be resolved; person codes need the analyst or "
-                            "admin role")
-        try:
-            key = normalise(str(code))
-        except InvalidCode:
-            key = str(code)
-        return cls(code=strawberry.ID(key))
+        return cls(code=strawberry.ID(reference_code(str(code))))
 
 
 @strawberry.input

@@ -16,8 +16,14 @@ from libs.common.timeutil import now as clock
 from services.sanctions.decisionlog.chain import Journal
 from services.sanctions.errors import TransitionConflict
 from services.sanctions.listings.models import Listing, ListingStatus
-from services.sanctions.listings.service import (close_holds, commit_transition, end_listing,
-                                                 locked, may_act_for_list, open_hold)
+from services.sanctions.listings.service import (
+    close_holds,
+    commit_transition,
+    end_listing,
+    locked,
+    may_act_for_list,
+    open_hold,
+)
 from services.sanctions.listings.status import status_at
 from services.sanctions.objections.models import Objection
 

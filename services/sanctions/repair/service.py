@@ -16,8 +16,12 @@ from libs.common.timeutil import now as clock
 from services.sanctions.decisionlog.chain import Journal
 from services.sanctions.errors import TransitionConflict
 from services.sanctions.listings.models import Listing, ListingStatus
-from services.sanctions.listings.service import (commit_transition, end_listing, locked,
-                                                 may_act_for_list)
+from services.sanctions.listings.service import (
+    commit_transition,
+    end_listing,
+    locked,
+    may_act_for_list,
+)
 from services.sanctions.listings.status import status_at
 from services.sanctions.objections.service import may_object
 from services.sanctions.repair.models import RepairApplication
