@@ -24,7 +24,9 @@ def asyncpg_url(url: str) -> str:
 class CommonSettings(BaseSettings):
     """What every service needs: database, auth, gateway secret, telemetry, limits."""
 
-    model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
+    # Unknown keyword arguments are refused (a misspelt setting must not silently do nothing);
+    # unknown XINYONG_* environment variables are not settings of this class and are left alone.
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="forbid")
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = ""

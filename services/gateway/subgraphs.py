@@ -9,9 +9,8 @@ Each entry is ``(name, "module.path:attribute", default_url)``:
   gateway may point elsewhere through the env override.
 
 Order matters only for readability; composition output is deterministic either way.
-Add ``records`` and ``sanctions`` here when their schemas exist, then run
-``python -m services.gateway.sdl && node services/gateway/compose.mjs`` and commit
-the regenerated ``services/gateway/subgraphs/*`` and ``supergraph.graphql``.
+After a schema change run ``make compose`` and commit the regenerated
+``services/gateway/subgraphs/*`` and ``supergraph.graphql`` (CI fails while they are stale).
 """
 
 from __future__ import annotations

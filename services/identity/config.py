@@ -12,7 +12,6 @@ from libs.common.settings import CommonSettings, asyncpg_url
 class IdentitySettings(CommonSettings):
     """Settings of the identity service."""
 
-    port: int = 4001
     bulk_chunk_size: int = 1000
     max_bulk_bytes: int = 200 * 1024 * 1024
 

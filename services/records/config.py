@@ -12,7 +12,6 @@ from libs.common.settings import CommonSettings, asyncpg_url
 class RecordsSettings(CommonSettings):
     """Settings of the records service."""
 
-    port: int = 4002
     identity_internal_url: str = "http://127.0.0.1:4001"
     max_submission: int = 1000
     # Lines per transaction on the bulk path; 10,000 measured ~7% faster than 5,000 here.

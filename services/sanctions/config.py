@@ -12,7 +12,6 @@ from libs.common.settings import CommonSettings, asyncpg_url
 class SanctionsSettings(CommonSettings):
     """Settings of the sanctions service."""
 
-    port: int = 4003
     identity_internal_url: str = "http://127.0.0.1:4001"
     records_internal_url: str = "http://127.0.0.1:4002"
     internal_timeout_seconds: float = 5.0

@@ -22,7 +22,7 @@ async def identity_app(db_url):
 @pytest.fixture
 async def records_app(db_url, identity_app):
     app = create_records_app(RecordsSettings(database_url=db_url, environment="test",
-                                             identity_url="http://identity"),
+                                             identity_internal_url="http://identity"),
                              identity_transport=httpx.ASGITransport(app=identity_app))
     async with app.router.lifespan_context(app):
         yield app
