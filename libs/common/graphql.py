@@ -10,7 +10,13 @@ from typing import Any
 
 import structlog
 from graphql import GraphQLError, ValidationRule
-from graphql.language import DocumentNode, OperationDefinitionNode
+from graphql.language import (
+    ArgumentNode,
+    DocumentNode,
+    ObjectFieldNode,
+    OperationDefinitionNode,
+    StringValueNode,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
@@ -230,10 +236,89 @@ class LimitErrorCodes(SchemaExtension):
             result.errors = tagged
 
 
+# Control characters no input may carry: C0 and C1 except tab, line feed and carriage return
+# (multi-line grounds and notes are fine). A NUL would otherwise reach PostgreSQL, which refuses
+# it in text, as an internal error.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character(value: str) -> str | None:
+    """The first forbidden control character in `value`, as U+XXXX, or None."""
+    if value.isprintable():
+        return None
+    found = _CONTROL.search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def _control_error(where: str, char: str, nodes=None) -> GraphQLError:
+    return GraphQLError(f"{where} contains a control character ({char})", nodes=nodes,
+                        extensions={"code": "BAD_REQUEST", "field": where,
+                                    "rule": "controlCharacter"})
+
+
+class NoControlCharactersRule(ValidationRule):
+    """Validation rule: no string literal in the document carries a control character."""
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._path: list[str] = []
+
+    def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
+        self._path.append(node.name.value)
+
+    def leave_argument(self, *_args: Any) -> None:
+        self._path.pop()
+
+    def enter_object_field(self, node: ObjectFieldNode, *_args: Any) -> None:
+        self._path.append(node.name.value)
+
+    def leave_object_field(self, *_args: Any) -> None:
+        self._path.pop()
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+        char = control_character(node.value)
+        if char is not None:
+            where = ".".join(self._path) or "a string literal"
+            self.report_error(_control_error(where, char, [node]))
+
+
+def _first_control(value: Any, path: str) -> tuple[str, str] | None:
+    if isinstance(value, str):
+        char = control_character(value)
+        return (path, char) if char else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _first_control(item, f"{path}.{key}")
+            if found:
+                return found
+    elif isinstance(value, list):
+        if value and all(type(v) is str for v in value):
+            # One C call for a whole list of codes; only look closer when it fails.
+            if "".join(value).isprintable():
+                return None
+        for i, item in enumerate(value):
+            found = _first_control(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+class NoControlCharactersInVariables(SchemaExtension):
+    """Refuse an operation whose variables carry a control character, before anything runs."""
+
+    def on_execute(self) -> Iterator[None]:
+        for name, value in (self.execution_context.variables or {}).items():
+            found = _first_control(value, f"${name}")
+            if found:
+                raise _control_error(*found)
+        yield
+
+
 @functools.cache
 def _validation_rules() -> tuple[type[ValidationRule], ...]:
-    """The depth, alias and operation-count rules, built once per process."""
-    return (depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIASES), MaxOperationsRule)
+    """The depth, alias, operation-count and control-character rules, built once per process."""
+    return (depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIASES), MaxOperationsRule,
+            NoControlCharactersRule)
 
 
 def schema_extensions() -> list:
@@ -245,9 +330,22 @@ def schema_extensions() -> list:
         # new rule classes per request, and ValidationCache keys on the rules (~4 ms a request).
         lambda: AddValidationRules(_validation_rules()),
         IntrospectionOffInProduction,
+        NoControlCharactersInVariables,
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
         LimitErrorCodes,
     ]
 
+
+
+def federation_schema(*, query: type, mutation: type | None = None, types: Iterable = ()) -> Any:
+    """A subgraph's schema: federation 2.9, the kit's extensions and its strict scalars."""
+    import strawberry
+    from strawberry.schema.config import StrawberryConfig
+
+    from libs.common.scalars import SCALAR_MAP
+
+    return strawberry.federation.Schema(
+        query=query, mutation=mutation, types=list(types), extensions=schema_extensions(),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP), federation_version="2.9")

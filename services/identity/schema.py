@@ -2,7 +2,7 @@
 
 import strawberry
 
-from libs.common.graphql import schema_extensions
+from libs.common.graphql import federation_schema
 from services.identity.issuance.graphql import IssuanceMutation
 from services.identity.roles.graphql import RoleAssignment, RoleMutation
 from services.identity.subjects.graphql import Subject, SubjectMutation, SubjectQuery
@@ -18,10 +18,4 @@ class Mutation(SubjectMutation, RoleMutation, IssuanceMutation):
     pass
 
 
-schema = strawberry.federation.Schema(
-    query=Query,
-    mutation=Mutation,
-    types=[Subject, RoleAssignment],
-    extensions=schema_extensions(),
-    federation_version="2.9",
-)
+schema = federation_schema(query=Query, mutation=Mutation, types=[Subject, RoleAssignment])

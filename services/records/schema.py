@@ -2,7 +2,7 @@
 
 import strawberry
 
-from libs.common.graphql import schema_extensions
+from libs.common.graphql import federation_schema
 from services.records.grades.graphql import Grade
 from services.records.objections.graphql import ObjectionMutation, ObjectionQuery, RecordObjection
 from services.records.records.graphql import CreditRecord, RecordMutation, RecordQuery
@@ -19,10 +19,5 @@ class Mutation(RecordMutation, ObjectionMutation):
     pass
 
 
-schema = strawberry.federation.Schema(
-    query=Query,
-    mutation=Mutation,
-    types=[Subject, CreditRecord, RecordObjection, Grade],
-    extensions=schema_extensions(),
-    federation_version="2.9",
-)
+schema = federation_schema(query=Query, mutation=Mutation,
+                          types=[Subject, CreditRecord, RecordObjection, Grade])

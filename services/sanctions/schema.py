@@ -2,7 +2,7 @@
 
 import strawberry
 
-from libs.common.graphql import schema_extensions
+from libs.common.graphql import federation_schema
 from services.sanctions.catalogue.graphql import CatalogueMutation, CatalogueQuery
 from services.sanctions.checks.graphql import CheckQuery
 from services.sanctions.feed.graphql import FeedQuery
@@ -21,10 +21,4 @@ class Mutation(ListingMutation, ObjectionMutation, RepairMutation, CatalogueMuta
     pass
 
 
-schema = strawberry.federation.Schema(
-    query=Query,
-    mutation=Mutation,
-    types=[Subject],
-    extensions=schema_extensions(),
-    federation_version="2.9",
-)
+schema = federation_schema(query=Query, mutation=Mutation, types=[Subject])

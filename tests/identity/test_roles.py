@@ -113,25 +113,27 @@ async def test_window_start_is_inclusive_and_end_exclusive(gql, legal_rep_then_d
     assert [r["role"] for r in at_end_utc] == ["DIRECTOR"]
 
 
-async def test_a_time_without_offset_is_read_as_shanghai_time(gql, legal_rep_then_director):
+async def test_a_beijing_time_is_compared_as_an_instant(gql, legal_rep_then_director):
     # 23:00 in Beijing on the last day is 15:00 UTC: the legal representative still serves.
-    last_hour = await roles(gql, ORG, "2022-12-31T23:00:00")
+    last_hour = await roles(gql, ORG, "2022-12-31T23:00:00+08:00")
     assert sorted(r["role"] for r in last_hour) == ["DIRECTOR", "LEGAL_REPRESENTATIVE"]
     # 20:00 in Beijing the evening before the first day is 12:00 UTC: not yet.
-    evening_before = await roles(gql, ORG, "2019-12-31T20:00:00")
+    evening_before = await roles(gql, ORG, "2019-12-31T20:00:00+08:00")
     assert evening_before == []
 
 
-async def test_a_bare_date_is_shanghai_midnight_when_asking_for_roles(gql, people):
-    await assigned(gql, "SHAREHOLDER", "2021-06-01T04:00:00+08:00")
-    assert await roles(gql, ORG, "2021-06-01") == []
-    assert [r["role"] for r in await roles(gql, ORG, "2021-06-02")] == ["SHAREHOLDER"]
+@pytest.mark.parametrize("at", ["2022-12-31T23:00:00", "2021-06-01"])
+async def test_a_time_without_offset_or_a_bare_date_is_refused_not_guessed(gql, people, at):
+    body = await gql.execute(ROLES, {"code": ORG, "at": at}, as_=ANALYST)
+    assert body.get("data") is None
+    assert "has no offset" in body["errors"][0]["message"]
 
 
-async def test_a_bare_date_window_starts_at_shanghai_midnight(gql, people):
-    created = await assigned(gql, "SHAREHOLDER", "2021-03-01", "2021-04-01")
-    assert instant(created["since"]) == instant("2021-03-01T00:00:00+08:00")
-    assert instant(created["until"]) == instant("2021-04-01T00:00:00+08:00")
+async def test_a_window_given_without_offsets_is_refused_and_nothing_is_written(gql, people):
+    body = await assign(gql, "SHAREHOLDER", "2021-03-01", "2021-04-01")
+    assert body.get("data") is None
+    assert "has no offset" in body["errors"][0]["message"]
+    assert await roles(gql, ORG) == []
 
 
 async def test_roles_without_a_time_list_past_present_and_future(gql, legal_rep_then_director):
@@ -228,13 +230,13 @@ async def test_overlap_is_checked_per_organisation_person_and_role(gql, people, 
                      "BAD_REQUEST", "until", id="until-before-since"),
         pytest.param(ORG, PERSON, "2023-01-01T00:00:00+08:00", "2022-12-31T16:00:00Z",
                      "BAD_REQUEST", "until", id="until-same-instant-other-offset"),
-        pytest.param(org_code(199), PERSON, "2020-01-01", None, "UNKNOWN_SUBJECT",
+        pytest.param(org_code(199), PERSON, "2020-01-01T00:00:00+08:00", None, "UNKNOWN_SUBJECT",
                      "organizationCode", id="unknown-organisation"),
-        pytest.param(ORG, person_code(199), "2020-01-01", None, "UNKNOWN_SUBJECT", "personCode",
+        pytest.param(ORG, person_code(199), "2020-01-01T00:00:00+08:00", None, "UNKNOWN_SUBJECT", "personCode",
                      id="unknown-person"),
-        pytest.param(OTHER_PERSON, PERSON, "2020-01-01", None, "BAD_REQUEST", "organizationCode",
+        pytest.param(OTHER_PERSON, PERSON, "2020-01-01T00:00:00+08:00", None, "BAD_REQUEST", "organizationCode",
                      id="person-given-as-organisation"),
-        pytest.param(ORG, OTHER_ORG, "2020-01-01", None, "BAD_REQUEST", "personCode",
+        pytest.param(ORG, OTHER_ORG, "2020-01-01T00:00:00+08:00", None, "BAD_REQUEST", "personCode",
                      id="organisation-given-as-person"),
     ],
 )

@@ -1,5 +1,7 @@
 """Submitting records: idempotency, corrections as versions, and bad input rejected cleanly."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from devtools.testing import error_codes
@@ -17,6 +19,8 @@ from tests.records.factories import (
 )
 
 NDJSON = {"content-type": "application/x-ndjson"}
+# In the future, and inside the range every Date may take (up to 2199-12-31).
+NEXT_YEAR = (date.today() + timedelta(days=400)).isoformat()
 
 
 async def test_resubmitting_the_same_record_is_a_no_op(gql, identity_gql, db_url):
@@ -89,7 +93,7 @@ def _blank_document_number(rec):
 
 
 def _future_document(rec):
-    rec["legalBasis"]["issuedOn"] = "2999-01-01"
+    rec["legalBasis"]["issuedOn"] = NEXT_YEAR
     return rec
 
 
@@ -102,7 +106,7 @@ def _future_document(rec):
     pytest.param(_blank_document_number, "legal_basis", id="blank-document-number"),
     pytest.param(_future_document, "legal_basis", id="document-not-yet-issued"),
     pytest.param(lambda r: {**r, "category": "TAX_ARREARS"}, "amount", id="arrears-without-amount"),
-    pytest.param(lambda r: {**r, "occurredOn": "2999-01-01"}, "date", id="future-conduct"),
+    pytest.param(lambda r: {**r, "occurredOn": NEXT_YEAR}, "date", id="future-conduct"),
 ])
 async def test_bad_record_is_rejected_with_its_rule_and_the_good_ones_land(
         gql, identity_gql, db_url, mutate, rule):
