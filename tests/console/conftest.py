@@ -78,7 +78,7 @@ async def console_db(pg_server):
         await pg_server.drop(url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(chromium, console_db, tmp_path_factory) -> Iterator[Stack]:
     running = start_stack(console_db, tmp_path_factory.mktemp("console-stack"))
     try:

@@ -81,7 +81,7 @@ export default function DecideListing() {
       <>
         <h1>{t("decide.title")}</h1>
         <QueryState fetching={fetching} error={error} />
-        {data && <p role="status">{t("subject.notFound", { code })}</p>}
+        {data && !error && <p role="status">{t("subject.notFound", { code })}</p>}
       </>
     );
   }

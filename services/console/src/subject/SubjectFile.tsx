@@ -72,7 +72,7 @@ export default function SubjectFile() {
       <>
         <h1>{t("subject.fileTitle")}</h1>
         <QueryState fetching={fetching} error={error} />
-        {data && !subject && <p role="status">{t("subject.notFound", { code })}</p>}
+        {data && !subject && !error && <p role="status">{t("subject.notFound", { code })}</p>}
       </>
     );
   }
