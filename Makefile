@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 GATEWAY_STAMP := services/gateway/node_modules/.installed
 
-.PHONY: install run test bench compose check-supergraph lock clean
+.PHONY: install run test bench compose check-supergraph console lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Xinyong needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -42,10 +42,14 @@ compose: install
 check-supergraph: install
 	@$(BIN)/python -m services.gateway.launcher check
 
+# Build the console (services/console/dist); `make run` and `make test` do it when its sources changed.
+console: install
+	@$(BIN)/python -m services.console.build
+
 # Re-lock Python dependencies after editing pyproject.toml.
 lock: $(STAMP)
 	@$(BIN)/python -m pip install --quiet uv
 	@$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) services/gateway/node_modules
+	rm -rf $(VENV) services/gateway/node_modules services/console/node_modules services/console/dist

@@ -94,7 +94,7 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
     host = "127.0.0.1"
     # The services take the ports after the gateway's (4001-4003 beside the default 4000).
     urls = {sub.name: f"http://{host}:{gateway_port + i}" for i, sub in enumerate(SUBGRAPHS, 1)}
-    ports = [gateway_port] + [urlparse(u).port for u in urls.values()]
+    ports = [gateway_port] + [urlparse(u).port for u in urls.values()] + [gateway_port + 4]
     busy = [p for p in ports if _port_busy(host, p)]
     if busy:
         say(f"port(s) {', '.join(map(str, busy))} on {host} are in use by another program; "
@@ -170,17 +170,22 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
             say("demo data: " + ", ".join(f"{k}: {v}" for k, v in summary.items()))
 
         launcher.ensure_installed()
-        gateway_env = dict(env, XINYONG_GATEWAY_PORT=str(gateway_port), XINYONG_GATEWAY_HOST=host)
+        from services.console import serve as console
+
+        gateway_env = dict(env, XINYONG_GATEWAY_PORT=str(gateway_port), XINYONG_GATEWAY_HOST=host,
+                           XINYONG_CONSOLE_ORIGINS=console.console_origins(gateway_port + 4))
         glog = open(logs / "gateway.log", "ab")
         gateway = launcher.start(env=gateway_env, stdout=glog, stderr=subprocess.STDOUT)
         children.append(("gateway", gateway))
         url = f"http://{host}:{gateway_port}/graphql"
         launcher.wait_ready(url, timeout=90, process=gateway)
+        console_proc, console_url = console.launch_for_run(host, gateway_port, env, logs)
+        children.append(("console", console_proc))
         lock.seek(0)
         lock.truncate()
         lock.write(json.dumps({"pid": os.getpid(), "gateway": url}))
         lock.flush()
-        _banner(url)
+        _banner(url, console_url)
         while True:
             for name, proc in children:
                 if proc.poll() is not None:
@@ -196,7 +201,7 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
         stop_all()
 
 
-def _banner(url: str) -> None:
+def _banner(url: str, console_url: str) -> None:
     from services.identity.demo import FEATURED_COMPANY
 
     secret = os.environ.get("XINYONG_JWT_SECRET", DEV_JWT_SECRET)
@@ -207,6 +212,7 @@ def _banner(url: str) -> None:
 Xinyong is running.
 
   GraphQL gateway  {url}   (GraphiQL: open it in a browser)
+  Console          {console_url}   (sign in: pick a role and agency; development only)
 
 A development token (analyst, 12 h):
 

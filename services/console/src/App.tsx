@@ -1,0 +1,85 @@
+import { lazy, Suspense, useEffect } from "react";
+import { useTranslation } from "react-i18next";
+import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
+
+import { GraphQLProvider } from "./api/client";
+import { SessionProvider, useSession } from "./auth/session";
+import { SignIn } from "./auth/SignIn";
+import { LanguageSwitch } from "./i18n/LanguageSwitch";
+import { mayEditCatalogue, maySearchSubjects } from "./permissions";
+import { Home } from "./pages/Home";
+import { SubjectSearch } from "./subject/SubjectSearch";
+
+// Rooms load on first visit, so the first page a user opens carries only its own code.
+const SubjectFile = lazy(() => import("./subject/SubjectFile"));
+const DecideListing = lazy(() => import("./listing/DecideListing"));
+const ListingPage = lazy(() => import("./listing/ListingPage"));
+const RepairDecision = lazy(() => import("./listing/RepairDecision"));
+const Catalogue = lazy(() => import("./catalogue/Catalogue"));
+
+// Rooms still waiting for the dashboard API (issue 12) go here as routes of their own, each
+// with a nav entry for the roles that may use it: the case officer's work queue (workQueue),
+// the analyst's overview (listingCounts, checkVolume, listings) and the subject's own view.
+
+function Shell() {
+  const { t } = useTranslation();
+  const { session, signOut } = useSession();
+  const location = useLocation();
+  useEffect(() => {
+    document.getElementById("main")?.focus({ preventScroll: true });
+  }, [location.pathname]);
+  if (!session) {
+    return <Navigate to="/signin" replace state={{ from: location.pathname + location.search }} />;
+  }
+  const who = session.claims.agency ? `${session.claims.sub} · ${session.claims.agency}` : session.claims.sub;
+  return (
+    <>
+      <a className="skip" href="#main">{t("nav.skip")}</a>
+      <header className="top">
+        <NavLink to="/" className="brand">{t("app.name")}</NavLink>
+        <nav aria-label={t("nav.label")}>
+          <ul>
+            {maySearchSubjects(session) && <li><NavLink to="/subjects">{t("nav.subjects")}</NavLink></li>}
+            <li><NavLink to="/catalogue">{mayEditCatalogue(session) ? t("nav.catalogueAdmin") : t("nav.catalogue")}</NavLink></li>
+          </ul>
+        </nav>
+        <div className="who">
+          <span data-testid="who">
+            {who} <span className="muted">({session.claims.roles.map((r) => t(`role.${r}`, { defaultValue: r })).join(", ")})</span>
+          </span>
+          <LanguageSwitch />
+          <button type="button" onClick={signOut}>{t("auth.signOut")}</button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<p className="muted" aria-busy="true">{t("common.loading")}</p>}>
+          <Routes>
+            <Route path="/" element={<Home />} />
+            <Route path="/subjects" element={<SubjectSearch />} />
+            <Route path="/subjects/:code" element={<SubjectFile />} />
+            <Route path="/subjects/:code/decide" element={<DecideListing />} />
+            <Route path="/listings/:id" element={<ListingPage />} />
+            <Route path="/repairs/:id" element={<RepairDecision />} />
+            <Route path="/catalogue" element={<Catalogue />} />
+            <Route path="*" element={<p>{t("common.notFound")}</p>} />
+          </Routes>
+        </Suspense>
+      </main>
+    </>
+  );
+}
+
+export function App() {
+  return (
+    <SessionProvider>
+      <GraphQLProvider>
+        <Routes>
+          <Route path="/signin" element={<SignIn />} />
+          <Route path="/signin/callback" element={<SignIn callback />} />
+          <Route path="*" element={<Shell />} />
+        </Routes>
+      </GraphQLProvider>
+    </SessionProvider>
+  );
+}
+
