@@ -73,6 +73,59 @@ def gateway(edge_supergraph, identity_server, probe_server) -> Iterator[Gateway]
         yield gw
 
 
+# ------------------------------------------------------------------ the real three services
+
+
+def _origin(server: ServerThread) -> str:
+    return f"http://127.0.0.1:{server.port}"
+
+
+@pytest.fixture(scope="session")
+def records_server(edge_db_url, identity_server) -> Iterator[ServerThread]:
+    from services.records.app import create_app
+    from services.records.config import RecordsSettings
+
+    settings = service_settings(RecordsSettings, edge_db_url,
+                                identity_internal_url=_origin(identity_server))
+    server = ServerThread(create_app(settings)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def sanctions_server(edge_db_url, identity_server, records_server) -> Iterator[ServerThread]:
+    from services.sanctions.app import create_app
+    from services.sanctions.config import SanctionsSettings
+
+    settings = service_settings(SanctionsSettings, edge_db_url,
+                                identity_internal_url=_origin(identity_server),
+                                records_internal_url=_origin(records_server),
+                                records_events_poll_seconds=0, audit_flush_seconds=0.2)
+    server = ServerThread(create_app(settings)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, identity_server, records_server, sanctions_server,
+          probe_server) -> Iterator[Gateway]:
+    work = tmp_path_factory.mktemp("stack")
+    supergraph = compose(work, [
+        Subgraph(name, f"services.{name}.schema:schema", "http://127.0.0.1:9/graphql")
+        for name in ("identity", "records", "sanctions")
+    ])
+    env = gateway_env(identity_server, probe_server,
+                      XINYONG_RECORDS_URL=records_server.url,
+                      XINYONG_SANCTIONS_URL=sanctions_server.url)
+    env.pop("XINYONG_GATEWAY_ALL_OR_NOTHING")  # the default: check, screen, restrictionChanges
+    with running_gateway(supergraph, work, env) as gw:
+        yield gw
+
+
 @pytest.fixture
 def client() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=20.0, trust_env=False) as c:
