@@ -229,6 +229,9 @@ export const gatewayConfig = defineConfig({
     },
   },
   maskedErrors: { maskError },
+  // A subgraph's GraphQL errors keep the code the subgraph gave them (Hive Gateway would give
+  // uncoded ones DOWNSTREAM_SERVICE_ERROR, which reads as "the service is down").
+  subgraphErrors: { errorCode: '' },
   jwt,
   plugins: () => plugins,
 });
