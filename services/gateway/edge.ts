@@ -159,9 +159,7 @@ export function useEdgeLimits(): GatewayPlugin {
 
 // ------------------------------------------------------------------ error codes
 
-// The JWT plugin rejects bad tokens with bare errors (HTTP 400 for undecodable tokens, 401 for a
-// bad signature or expiry); graphql-armor's depth and token limits have no code of their own.
-const JWT_REJECTIONS = new Set(['Unauthenticated', 'Invalid authentication token provided']);
+// graphql-armor's depth and token limits have no code of their own.
 const ARMOR_LIMITS: [RegExp, string][] = [
   [/Token limit of \d+ exceeded/, 'maxTokens'],
   [/Query depth limit of \d+ exceeded/, 'maxDepth'],
@@ -198,10 +196,6 @@ export function contractError(error: unknown, requestId: string, hasData: boolea
   const extensions = (error.extensions ?? {}) as Extensions;
   let code = extensions.code as string | undefined;
   const added: Extensions = {};
-  if (!code && JWT_REJECTIONS.has(error.message) && [400, 401].includes(Number(extensions.http?.status))) {
-    code = added.code = 'UNAUTHENTICATED';
-    added.http = { ...extensions.http, status: 401 };
-  }
   if (!code || code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED') {
     const limit = ARMOR_LIMITS.find(([pattern]) => pattern.test(error.message ?? ''));
     if (limit) {

@@ -29,19 +29,13 @@
 //                               continued from the client and propagated to subgraphs.
 //   XINYONG_GATEWAY_METRICS     "0" turns the Prometheus endpoint /metrics off (default on).
 //   Limits: see edge.ts (XINYONG_GATEWAY_MAX_*, _UPSTREAM_TIMEOUT_MS, _REQUEST_DEADLINE_MS).
-import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import {
-  createInlineSigningKeyProvider,
-  createRemoteJwksSigningKeyProvider,
-  defineConfig,
-  extractFromHeader,
-  type GatewayPlugin,
-} from '@graphql-hive/gateway';
+import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
 import { unifiedGraphHandler, useQueryPlan } from '@graphql-hive/router-runtime';
 import { openTelemetrySetup } from '@graphql-hive/gateway/opentelemetry/setup';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { useEdgeAuth } from './auth.ts';
 import {
   LIMITS,
   maskError,
@@ -110,56 +104,6 @@ function subgraphUrlOverrides(): Record<string, { location?: string; options?: R
   return entries;
 }
 
-// ---------------------------------------------------------------------------
-// Edge authentication.
-// Bearer tokens are verified here (signature, expiry, audience/issuer when
-// configured) and again in each subgraph (libs/common), which also enforces
-// claims, roles and purposes. Tokens are optional at the edge for now: a request
-// without one passes through and the subgraphs decide (anonymous); a present but
-// invalid or expired token is rejected here with UNAUTHENTICATED. The token
-// itself reaches the subgraphs in the forwarded Authorization header.
-// ---------------------------------------------------------------------------
-//
-// Keys reach jsonwebtoken as KeyObjects made once: given a string, it builds a KeyObject on
-// every verification, first trying the string as a public key (which throws for an HMAC
-// secret) -- measured at ~11% of the gateway's CPU per `check`.
-type SigningKeyProvider = ReturnType<typeof createInlineSigningKeyProvider>;
-function asKeyObjects(provider: SigningKeyProvider): SigningKeyProvider {
-  const made = new Map<string, KeyObject>();
-  const toKey = (key: string) => {
-    if (typeof key !== 'string') return key;
-    let keyObject = made.get(key);
-    if (!keyObject) {
-      keyObject = key.includes('-----BEGIN') ? createPublicKey(key) : createSecretKey(Buffer.from(key));
-      made.set(key, keyObject);
-    }
-    return keyObject as unknown as string; // jsonwebtoken accepts a KeyObject wherever a key string goes
-  };
-  return (kid) => {
-    const key = provider(kid);
-    return key instanceof Promise ? key.then(toKey) : toKey(key);
-  };
-}
-const signingKeyProvider = asKeyObjects(
-  jwtJwksUrl
-    ? createRemoteJwksSigningKeyProvider({ jwksUri: jwtJwksUrl })
-    : createInlineSigningKeyProvider(jwtPublicKey || jwtSecret),
-);
-const jwt = verifyJwt
-  ? {
-      signingKeyProviders: [signingKeyProvider] as [typeof signingKeyProvider],
-      tokenLookupLocations: [extractFromHeader({ name: 'authorization', prefix: 'Bearer' })] as [
-        ReturnType<typeof extractFromHeader>,
-      ],
-      tokenVerification: {
-        algorithms: jwtJwksUrl || jwtPublicKey ? ['RS256' as const] : ['HS256' as const],
-        ...(env.XINYONG_JWT_AUDIENCE ? { audience: env.XINYONG_JWT_AUDIENCE } : {}),
-        ...(env.XINYONG_JWT_ISSUER ? { issuer: env.XINYONG_JWT_ISSUER } : {}),
-      },
-      reject: { missingToken: false, invalidToken: true },
-    }
-  : undefined;
-
 // Adds the shared secret to every subgraph request (and only to those: this hook
 // runs per subgraph execution, never for other outgoing fetches).
 function gatewaySecretHeaders(): Record<string, string> {
@@ -167,6 +111,16 @@ function gatewaySecretHeaders(): Record<string, string> {
 }
 
 const plugins: GatewayPlugin[] = [
+  // Bearer tokens are verified at the edge (auth.ts) and again in each subgraph.
+  ...(verifyJwt
+    ? [useEdgeAuth({
+        secret: jwtSecret,
+        publicKey: jwtPublicKey || undefined,
+        jwksUrl: jwtJwksUrl || undefined,
+        audience: env.XINYONG_JWT_AUDIENCE || undefined,
+        issuer: env.XINYONG_JWT_ISSUER || undefined,
+      })]
+    : []),
   useEdgeLimits(),
   useErrorContract(),
   // Outside production, a request with header `x-xinyong-query-plan: 1` gets the
@@ -232,6 +186,5 @@ export const gatewayConfig = defineConfig({
   // A subgraph's GraphQL errors keep the code the subgraph gave them (Hive Gateway would give
   // uncoded ones DOWNSTREAM_SERVICE_ERROR, which reads as "the service is down").
   subgraphErrors: { errorCode: '' },
-  jwt,
   plugins: () => plugins,
 });
