@@ -157,6 +157,69 @@ export function useEdgeLimits(): GatewayPlugin {
   };
 }
 
+// ------------------------------------------------------------------ request shapes
+
+/**
+ * Only `application/json` POSTs (and GETs, for queries: mutations over GET are refused by
+ * GraphQL Yoga) reach GraphQL. A browser sends form-encoded, multipart and text/plain POSTs
+ * cross-origin without asking CORS first; refusing them before anything is parsed closes that
+ * door for good. HTTP 415 with BAD_REQUEST.
+ */
+export function useJsonRequests(graphqlPath: string): GatewayPlugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method !== 'POST' || url.pathname !== graphqlPath) return;
+      const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+      if (type === 'application/json') return;
+      const message = `GraphQL requests are POSTed as application/json${type ? `, not ${type}` : ''}.`;
+      endResponse(
+        new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }), {
+          status: 415,
+          headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' },
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * CORS for the console's origins only (XINYONG_CONSOLE_ORIGINS): a listed Origin is allowed,
+ * any other gets no CORS headers at all, and credentials are never allowed (the console sends a
+ * bearer token, no cookies). `*` is refused: the list names origins.
+ */
+export function corsFor(origins: readonly string[]) {
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s*]+$/.test(origin)) {
+      throw new Error(`XINYONG_CONSOLE_ORIGINS: ${JSON.stringify(origin)} is not an origin like http://127.0.0.1:4004`);
+    }
+  }
+  if (origins.length === 0) return false as const;
+  const allowed = new Set(origins);
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (!origin || !allowed.has(origin)) return false as const;
+    return {
+      origin: [origin],
+      credentials: false,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'accept', 'x-request-id', 'traceparent', 'tracestate'],
+      exposedHeaders: ['x-request-id'],
+      maxAge: 600,
+    };
+  };
+}
+
+/** `Vary: Origin` on every answer once CORS depends on the Origin, so caches keep them apart. */
+export function useVaryOrigin(): GatewayPlugin {
+  return {
+    onResponse({ response }) {
+      const vary = response.headers.get('vary');
+      if (!vary) response.headers.set('vary', 'Origin');
+      else if (!/(^|,)\s*origin\s*(,|$)/i.test(vary)) response.headers.set('vary', `${vary}, Origin`);
+    },
+  };
+}
+
 // ------------------------------------------------------------------ error codes
 
 // graphql-armor's depth and token limits have no code of their own.

@@ -27,7 +27,12 @@
 //   XINYONG_OTLP_ENDPOINT       OTLP/HTTP collector base URL (e.g. http://otel-collector:4318):
 //                               traces go to <endpoint>/v1/traces with W3C trace context
 //                               continued from the client and propagated to subgraphs.
-//   XINYONG_GATEWAY_METRICS     "0" turns the Prometheus endpoint /metrics off (default on).
+//   XINYONG_GATEWAY_METRICS     "0" turns metric collection off (default on).
+//   XINYONG_GATEWAY_METRICS_PORT / _HOST  the private Prometheus listener (metrics.ts); /metrics
+//                               is never served on the public endpoint.
+//   XINYONG_CONSOLE_ORIGINS     comma-separated origins (http://127.0.0.1:4004) whose browsers may
+//                               call the endpoint (CORS, no credentials); none by default.
+//   XINYONG_GATEWAY_WORKERS     worker processes (Hive Gateway's --fork) [1].
 //   Limits: see edge.ts (XINYONG_GATEWAY_MAX_*, _UPSTREAM_TIMEOUT_MS, _REQUEST_DEADLINE_MS).
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
@@ -38,11 +43,15 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { useEdgeAuth } from './auth.ts';
 import {
   LIMITS,
+  corsFor,
   maskError,
   requestIdOptions,
   useEdgeLimits,
   useErrorContract,
+  useJsonRequests,
+  useVaryOrigin,
 } from './edge.ts';
+import { startMetricsListener } from './metrics.ts';
 
 const env = process.env;
 
@@ -57,6 +66,10 @@ const jwtPublicKey = env.XINYONG_JWT_PUBLIC_KEY || '';
 const isOff = (value: string | undefined) => ['0', 'false', 'no', 'off'].includes((value ?? '').toLowerCase());
 const verifyJwt = !isOff(env.XINYONG_GATEWAY_VERIFY_JWT);
 const otlpEndpoint = (env.XINYONG_OTLP_ENDPOINT || '').replace(/\/+$/, '');
+const consoleOrigins = (env.XINYONG_CONSOLE_ORIGINS || '').split(',').map((o) => o.trim()).filter(Boolean);
+const metricsOn = !isOff(env.XINYONG_GATEWAY_METRICS);
+const metricsPort = Number(env.XINYONG_GATEWAY_METRICS_PORT || 0);
+const workers = Math.max(1, Number(env.XINYONG_GATEWAY_WORKERS || 1));
 
 if (isProduction && gatewaySecret === DEV_GATEWAY_SECRET) {
   throw new Error('XINYONG_GATEWAY_SECRET must be set in production');
@@ -110,7 +123,13 @@ function gatewaySecretHeaders(): Record<string, string> {
   return { 'x-xinyong-gateway-secret': gatewaySecret };
 }
 
+if (metricsOn && metricsPort) {
+  startMetricsListener(env.XINYONG_GATEWAY_METRICS_HOST || '127.0.0.1', metricsPort, workers);
+}
+
 const plugins: GatewayPlugin[] = [
+  useJsonRequests('/graphql'),
+  ...(consoleOrigins.length ? [useVaryOrigin()] : []),
   // Bearer tokens are verified at the edge (auth.ts) and again in each subgraph.
   ...(verifyJwt
     ? [useEdgeAuth({
@@ -152,11 +171,14 @@ export const gatewayConfig = defineConfig({
   batching: false,
   upstreamTimeout: LIMITS.upstreamTimeoutMs,
   requestDeadline: LIMITS.requestDeadlineMs,
-  // Request rate, latency and errors per operation and per subgraph, for Prometheus.
-  prometheus: isOff(env.XINYONG_GATEWAY_METRICS)
+  // Browsers may call from the console's origins only, without credentials (edge.ts, corsFor).
+  cors: corsFor(consoleOrigins),
+  // Request rate, latency and errors per operation and per subgraph, for Prometheus, served on
+  // a listener of their own (metrics.ts), never on the public endpoint.
+  prometheus: !metricsOn
     ? undefined
     : {
-        endpoint: '/metrics',
+        endpoint: false,
         metrics: {
           graphql_yoga_http_duration: true,
           graphql_gateway_fetch_duration: true,

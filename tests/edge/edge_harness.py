@@ -160,8 +160,13 @@ def service_settings(cls, db_url: str, **overrides):
                gateway_secret=GATEWAY_SECRET, **overrides)
 
 
+CONSOLE_ORIGIN = "http://127.0.0.1:4004"
+
+
 def gateway_env(identity: ServerThread, probe: ServerThread, **extra: str) -> dict[str, str]:
     return {
+        "XINYONG_GATEWAY_METRICS_PORT": str(free_port()),
+        "XINYONG_CONSOLE_ORIGINS": f"{CONSOLE_ORIGIN},http://localhost:4004",
         "XINYONG_IDENTITY_URL": identity.url,
         "XINYONG_PROBE_URL": probe.url,
         "XINYONG_GATEWAY_SECRET": GATEWAY_SECRET,
