@@ -12,6 +12,8 @@
 //   XINYONG_GATEWAY_MAX_OPERATIONS      operations in one document [5]
 //   XINYONG_GATEWAY_UPSTREAM_TIMEOUT_MS one subgraph request [5000]; timeout -> UNAVAILABLE
 //   XINYONG_GATEWAY_REQUEST_DEADLINE_MS whole client request [15000]
+//   XINYONG_GATEWAY_MAX_BULK_BYTES      body of a bulk request [512 MiB] (bulk.ts)
+//   XINYONG_GATEWAY_BULK_IDLE_MS        a bulk request without a byte either way [60000]
 //   XINYONG_GATEWAY_ALL_OR_NOTHING      root fields whose operations get `data: null` on any
 //                                       error [check,screen,restrictionChanges,restrictionChangesNdjson]
 import {
@@ -51,6 +53,8 @@ export const LIMITS = {
   maxOperations: intEnv('XINYONG_GATEWAY_MAX_OPERATIONS', 5),
   upstreamTimeoutMs: intEnv('XINYONG_GATEWAY_UPSTREAM_TIMEOUT_MS', 5000),
   requestDeadlineMs: intEnv('XINYONG_GATEWAY_REQUEST_DEADLINE_MS', 15000),
+  maxBulkBytes: intEnv('XINYONG_GATEWAY_MAX_BULK_BYTES', 512 * 1024 * 1024),
+  bulkIdleMs: intEnv('XINYONG_GATEWAY_BULK_IDLE_MS', 60000),
 };
 
 export const ALL_OR_NOTHING_FIELDS = new Set(
@@ -123,8 +127,28 @@ function maxOperationsRule(max: number) {
 /** Body size, document size, aliases, directives and operations per document. */
 export function useEdgeLimits(): GatewayPlugin {
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
-      const length = Number(request.headers.get('content-length') ?? '0');
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/graphql') return; // the bulk routes have limits of their own
+      const declared = request.headers.get('content-length');
+      if (request.method === 'POST' && declared === null) {
+        // GraphQL Yoga reads a body whole before parsing it: one of unknown length (chunked)
+        // could be any size, so a GraphQL POST states its length.
+        endResponse(
+          new fetchAPI.Response(
+            JSON.stringify({
+              errors: [
+                {
+                  message: `A GraphQL POST states its Content-Length (at most ${LIMITS.maxBodyBytes} bytes).`,
+                  extensions: { code: 'BAD_REQUEST' },
+                },
+              ],
+            }),
+            { status: 411, headers: { 'content-type': 'application/json; charset=utf-8' } },
+          ),
+        );
+        return;
+      }
+      const length = Number(declared ?? '0');
       if (length > LIMITS.maxBodyBytes) {
         endResponse(
           new fetchAPI.Response(

@@ -34,6 +34,7 @@
 //                               call the endpoint (CORS, no credentials); none by default.
 //   XINYONG_GATEWAY_WORKERS     worker processes (Hive Gateway's --fork) [1].
 //   Limits: see edge.ts (XINYONG_GATEWAY_MAX_*, _UPSTREAM_TIMEOUT_MS, _REQUEST_DEADLINE_MS).
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
 import { unifiedGraphHandler, useQueryPlan } from '@graphql-hive/router-runtime';
@@ -41,6 +42,7 @@ import { openTelemetrySetup } from '@graphql-hive/gateway/opentelemetry/setup';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { useEdgeAuth } from './auth.ts';
+import { BULK_ROUTES, useBulkRoutes } from './bulk.ts';
 import {
   LIMITS,
   corsFor,
@@ -117,6 +119,21 @@ function subgraphUrlOverrides(): Record<string, { location?: string; options?: R
   return entries;
 }
 
+// Origin (http://host:port) of every subgraph, for the bulk routes: the URL composed into the
+// committed supergraph, or its XINYONG_<NAME>_URL override.
+const SUPERGRAPH = fileURLToPath(new URL('./supergraph.graphql', import.meta.url));
+function subgraphOrigins(): Record<string, string> {
+  const origins: Record<string, string> = {};
+  const supergraph = readFileSync(SUPERGRAPH, 'utf8');
+  for (const [, name, url] of supergraph.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)) {
+    origins[name] = new URL(url).origin;
+  }
+  for (const [name, entry] of Object.entries(subgraphUrlOverrides())) {
+    if (entry.location) origins[name] = new URL(entry.location).origin;
+  }
+  return origins;
+}
+
 // Adds the shared secret to every subgraph request (and only to those: this hook
 // runs per subgraph execution, never for other outgoing fetches).
 function gatewaySecretHeaders(): Record<string, string> {
@@ -138,8 +155,15 @@ const plugins: GatewayPlugin[] = [
         jwksUrl: jwtJwksUrl || undefined,
         audience: env.XINYONG_JWT_AUDIENCE || undefined,
         issuer: env.XINYONG_JWT_ISSUER || undefined,
+        restPaths: new Set(Object.keys(BULK_ROUTES)),
       })]
     : []),
+  useBulkRoutes({
+    origins: subgraphOrigins(),
+    gatewaySecret,
+    maxBytes: LIMITS.maxBulkBytes,
+    idleMs: LIMITS.bulkIdleMs,
+  }),
   useEdgeLimits(),
   useErrorContract(),
   // Outside production, a request with header `x-xinyong-query-plan: 1` gets the
@@ -152,7 +176,7 @@ const plugins: GatewayPlugin[] = [
 export const gatewayConfig = defineConfig({
   // Resolved against this file, not the working directory. The CLI's positional
   // argument (`hive-gateway supergraph PATH`) overrides it (used by tests).
-  supergraph: fileURLToPath(new URL('./supergraph.graphql', import.meta.url)),
+  supergraph: SUPERGRAPH,
   // Rust query planner (Hive Router) instead of the default JS stitching planner.
   unifiedGraphHandler,
   host: env.XINYONG_GATEWAY_HOST || '127.0.0.1',

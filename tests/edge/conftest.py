@@ -11,6 +11,8 @@ from libs.common.settings import CommonSettings
 from services.gateway import launcher
 from services.gateway.subgraphs import Subgraph
 from tests.edge.edge_harness import (
+    BULK_CHUNK,
+    MAX_BULK_BYTES,
     Gateway,
     ServerThread,
     compose,
@@ -34,7 +36,9 @@ def identity_server(edge_db_url) -> Iterator[ServerThread]:
     from services.identity.app import create_app
     from services.identity.config import IdentitySettings
 
-    server = ServerThread(create_app(service_settings(IdentitySettings, edge_db_url))).start()
+    # Small bulk chunks: the bulk route test sees the first chunk committed mid-stream.
+    settings = service_settings(IdentitySettings, edge_db_url, bulk_chunk_size=BULK_CHUNK)
+    server = ServerThread(create_app(settings)).start()
     try:
         yield server
     finally:
@@ -120,7 +124,8 @@ def stack(tmp_path_factory, identity_server, records_server, sanctions_server,
     ])
     env = gateway_env(identity_server, probe_server,
                       XINYONG_RECORDS_URL=records_server.url,
-                      XINYONG_SANCTIONS_URL=sanctions_server.url)
+                      XINYONG_SANCTIONS_URL=sanctions_server.url,
+                      XINYONG_GATEWAY_MAX_BULK_BYTES=str(MAX_BULK_BYTES))
     env.pop("XINYONG_GATEWAY_ALL_OR_NOTHING")  # the default: check, screen, restrictionChanges
     with running_gateway(supergraph, work, env) as gw:
         yield gw

@@ -142,6 +142,8 @@ GATEWAY_SECRET = "edge-gateway-secret-0123456789abcdef"
 JWT_SECRET = "edge-jwt-secret-0123456789abcdef-0123456789"
 SECRET_HEADER = "x-xinyong-gateway-secret"
 UPSTREAM_TIMEOUT_MS = 1500
+BULK_CHUNK = 50  # lines per transaction of identity's bulk registration in edge tests
+MAX_BULK_BYTES = 1024 * 1024  # the stack gateway's bulk body limit
 
 
 def token(secret: str = JWT_SECRET, **claims) -> str:

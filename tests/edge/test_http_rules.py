@@ -3,6 +3,7 @@ status rule for LIMIT_EXCEEDED, and no metrics on the public endpoint."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.edge.edge_harness import CONSOLE_ORIGIN, bearer
@@ -140,3 +141,15 @@ def test_metrics_are_not_on_the_public_endpoint(gateway, client):
         response = client.get(gateway.url.replace("/graphql", "/metrics"), headers=headers)
         assert response.status_code == 404
         assert "graphql_" not in response.text
+
+
+def test_a_graphql_post_of_unknown_length_is_refused(gateway):
+    """GraphQL Yoga reads a body whole: a chunked one could be any size."""
+    def chunks():
+        yield b'{"query": "{ whoami }"}'
+
+    with httpx.Client(timeout=20, trust_env=False) as http:
+        response = http.post(gateway.url, content=chunks(),
+                             headers={**bearer(), "content-type": "application/json"})
+    assert response.status_code == 411, response.text
+    assert codes(response.json()) == ["BAD_REQUEST"]
