@@ -182,6 +182,8 @@ export const gatewayConfig = defineConfig({
   host: env.XINYONG_GATEWAY_HOST || '127.0.0.1',
   port: Number(env.XINYONG_GATEWAY_PORT || 4000),
   graphqlEndpoint: '/graphql',
+  // Worker processes sharing the port (node:cluster), one per core where it pays.
+  fork: workers,
   graphiql: !isProduction,
   landingPage: !isProduction,
   transportEntries: subgraphUrlOverrides(),

@@ -13,9 +13,12 @@ import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { AggregatorRegistry, register } from 'prom-client';
 
-/** Start the metrics listener in the process that should hold it (a no-op in forked workers). */
+/** Start the metrics listener in the process that should hold it; forked workers answer it. */
 export function startMetricsListener(host: string, port: number, workers: number): void {
-  if (!cluster.isPrimary) return;
+  if (!cluster.isPrimary) {
+    new AggregatorRegistry(); // makes this worker answer the primary's requests for its metrics
+    return;
+  }
   const aggregator = workers > 1 ? new AggregatorRegistry() : undefined;
   const server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
