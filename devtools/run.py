@@ -1,4 +1,8 @@
-"""`make run`: PostgreSQL, migrations, demo data, every subgraph and the gateway, in one terminal."""
+"""`make run`: PostgreSQL, migrations, demo data, every subgraph and the gateway, in one terminal.
+
+The processes are supervised (devtools/supervise.py): one that exits is started again with
+backoff while the rest keeps serving.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,12 @@ import socket
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 
 from devtools.localnet import wait_http
+from devtools.supervise import Supervised, Supervisor
 from libs.common import migrate
 from libs.common.auth import mint_token
 from libs.common.settings import DEV_JWT_SECRET
@@ -28,6 +34,22 @@ DATABASE = "xinyong"
 
 def say(message: str) -> None:
     print(f"[xinyong] {message}", flush=True)
+
+
+def service_workers(name: str, cores: int) -> int:
+    """uvicorn workers of a service."""
+    return 1
+
+
+def gateway_workers(cores: int) -> int:
+    """Gateway worker processes (Hive Gateway's --fork)."""
+    return 1
+
+
+def service_command(module: str, host: str, port: int, workers: int = 1) -> list[str]:
+    """How `make run` (and its supervision test) starts one service."""
+    return [sys.executable, "-m", "uvicorn", f"{module}.app:create_app", "--factory",
+            "--host", host, "--port", str(port), "--no-access-log", "--workers", str(workers)]
 
 
 def _pdeathsig():
@@ -94,31 +116,23 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
     host = "127.0.0.1"
     # The services take the ports after the gateway's (4001-4003 beside the default 4000).
     urls = {sub.name: f"http://{host}:{gateway_port + i}" for i, sub in enumerate(SUBGRAPHS, 1)}
-    ports = [gateway_port] + [urlparse(u).port for u in urls.values()] + [gateway_port + 4]
+    # The console is served on the gateway's port + 4 and calls the gateway from there (CORS).
+    console_port = gateway_port + 4
+    metrics_port = gateway_port + 5  # the gateway's private Prometheus listener
+    ports = ([gateway_port] + [urlparse(u).port for u in urls.values()]
+             + [console_port, metrics_port])
     busy = [p for p in ports if _port_busy(host, p)]
     if busy:
         say(f"port(s) {', '.join(map(str, busy))} on {host} are in use by another program; "
             "stop it or set XINYONG_GATEWAY_PORT for the gateway")
         return 1
 
-    children: list[tuple[str, subprocess.Popen]] = []
+    supervisor = Supervisor(say, shown=_shown)
     embedded = None
-    stopping = False
 
-    def stop_all(*_args) -> None:
-        nonlocal stopping
-        if stopping:
-            return
-        stopping = True
+    def stop_all() -> None:
         say("stopping ...")
-        for name, proc in reversed(children):
-            if proc.poll() is None:
-                proc.terminate()
-        for name, proc in reversed(children):
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        supervisor.stop_all()
         if embedded is not None:
             embedded.stop()
         say("stopped")
@@ -148,20 +162,19 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
             XINYONG_RECORDS_INTERNAL_URL=urls["records"])
         logs = DATA / "logs"
         logs.mkdir(exist_ok=True)
+        cores = os.cpu_count() or 1
         for sub in SUBGRAPHS:
             port = urlparse(urls[sub.name]).port
             module = sub.schema.split(":")[0].rsplit(".", 1)[0]
-            log = open(logs / f"{sub.name}.log", "ab")
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", f"{module}.app:create_app", "--factory",
-                 "--host", host, "--port", str(port), "--no-access-log"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_pdeathsig())
-            children.append((sub.name, proc))
+            command = service_command(module, host, port, service_workers(sub.name, cores))
+            supervisor.add(Supervised(
+                sub.name, partial(_spawn, command, dict(env), logs / f"{sub.name}.log"),
+                logs / f"{sub.name}.log", ready_url=f"{urls[sub.name]}/readyz"))
             env[env_var_for(sub.name)] = f"{urls[sub.name]}/graphql"
-        for name, proc in children:
-            wait_http(f"{urls[name]}/readyz", 60, proc)
-            say(f"{name} subgraph ready on {urls[name]}/graphql "
-                f"(log: {_shown(logs / f'{name}.log')})")
+        for service in supervisor.services:
+            wait_http(service.ready_url, 60, service.process)
+            say(f"{service.name} subgraph ready on {urls[service.name]}/graphql "
+                f"(log: {_shown(service.log)})")
         if load_demo:
             from xinyong.demo import load
 
@@ -173,24 +186,28 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
         from services.console import serve as console
 
         gateway_env = dict(env, XINYONG_GATEWAY_PORT=str(gateway_port), XINYONG_GATEWAY_HOST=host,
-                           XINYONG_CONSOLE_ORIGINS=console.console_origins(gateway_port + 4))
-        glog = open(logs / "gateway.log", "ab")
-        gateway = launcher.start(env=gateway_env, stdout=glog, stderr=subprocess.STDOUT)
-        children.append(("gateway", gateway))
+                           XINYONG_GATEWAY_WORKERS=str(gateway_workers(cores)),
+                           XINYONG_GATEWAY_METRICS_PORT=str(metrics_port),
+                           XINYONG_CONSOLE_ORIGINS=console.console_origins(console_port))
+        glog = logs / "gateway.log"
         url = f"http://{host}:{gateway_port}/graphql"
-        launcher.wait_ready(url, timeout=90, process=gateway)
-        console_proc, console_url = console.launch_for_run(host, gateway_port, env, logs)
-        children.append(("console", console_proc))
+        gateway = supervisor.add(Supervised(
+            "gateway", partial(_start_gateway, launcher, gateway_env, glog), glog,
+            ready_url=f"http://{host}:{gateway_port}/readiness"))
+        launcher.wait_ready(url, timeout=90, process=gateway.process)
+        console_url = f"http://{host}:{console_port}"
+        clog = logs / "console.log"
+        console_server = supervisor.add(Supervised(
+            "console", partial(_start_console, host, console_port, url, dict(env), clog), clog,
+            ready_url=f"{console_url}/healthz"))
+        wait_http(f"{console_url}/healthz", 120, console_server.process)
         lock.seek(0)
         lock.truncate()
         lock.write(json.dumps({"pid": os.getpid(), "gateway": url}))
         lock.flush()
-        _banner(url, console_url)
+        _banner(url, console_url, f"http://{host}:{metrics_port}/metrics")
         while True:
-            for name, proc in children:
-                if proc.poll() is not None:
-                    say(f"{name} exited with code {proc.returncode}; see {_shown(logs / f'{name}.log')}")
-                    return 1
+            supervisor.poll()
             time.sleep(0.5)
     except KeyboardInterrupt:
         return 0
@@ -201,7 +218,28 @@ def main(gateway_port: int = 4000, load_demo: bool = True) -> int:
         stop_all()
 
 
-def _banner(url: str, console_url: str) -> None:
+def _spawn(command: list[str], env: dict, log: Path) -> subprocess.Popen:
+    """A supervised process in a session of its own (so its workers go with it), logging to `log`."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True, preexec_fn=_pdeathsig())
+
+
+def _start_gateway(launcher, env: dict, log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return launcher.start(env=env, stdout=out, stderr=subprocess.STDOUT, new_session=True)
+
+
+def _start_console(host: str, port: int, gateway_url: str, env: dict, log: Path
+                   ) -> subprocess.Popen:
+    """The console's server (built first when its sources changed), logging to `log`."""
+    from services.console import serve as console
+
+    with open(log, "ab") as out:
+        return console.start(host, port, gateway_url, env, out)
+
+
+def _banner(url: str, console_url: str, metrics: str) -> None:
     from services.identity.demo import FEATURED_COMPANY
 
     secret = os.environ.get("XINYONG_JWT_SECRET", DEV_JWT_SECRET)
@@ -213,6 +251,7 @@ Xinyong is running.
 
   GraphQL gateway  {url}   (GraphiQL: open it in a browser)
   Console          {console_url}   (sign in: pick a role and agency; development only)
+  Metrics          {metrics}   (Prometheus; this machine only)
 
 A development token (analyst, 12 h):
 
@@ -226,5 +265,6 @@ Try it:
     -H 'authorization: Bearer {analyst}' \\
     -d '{payload}'
 
+A service that exits is restarted (with backoff) and said so here; the rest keeps serving.
 Ctrl-C stops everything; the data stays in .data/ for the next run.
 """, flush=True)

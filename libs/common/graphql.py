@@ -16,8 +16,9 @@ from graphql.language import (
     ObjectFieldNode,
     OperationDefinitionNode,
     StringValueNode,
+    VariableDefinitionNode,
 )
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import NoSchemaIntrospectionCustomRule, ValuesOfCorrectTypeRule
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import (
@@ -314,6 +315,66 @@ class NoControlCharactersInVariables(SchemaExtension):
         yield
 
 
+_VARIABLE_ERROR = re.compile(r"^Variable '\$(\w+)' has invalid")
+_REQUEST_VALUE_ERRORS = ("Variable values are nested too deeply",
+                         "Too many errors processing variables")
+
+
+class _CodedValuesOfCorrectType(ValuesOfCorrectTypeRule):
+    """graphql-core's literal check, whose errors (a scalar refusing a literal) are BAD_REQUEST."""
+
+    def report_error(self, error: GraphQLError) -> None:
+        if not (error.extensions or {}).get("code"):
+            error = GraphQLError(error.message, nodes=error.nodes, source=error.source,
+                                 positions=error.positions, path=error.path,
+                                 original_error=error.original_error,
+                                 extensions={**(error.extensions or {}), "code": "BAD_REQUEST"})
+        super().report_error(error)
+
+
+def _request_error_code(error: GraphQLError) -> tuple[str, dict[str, Any]]:
+    """The code of an error graphql-core raised before execution, and what it names."""
+    message = error.message or ""
+    nodes = error.nodes or []
+    match = _VARIABLE_ERROR.match(message)
+    if match and len(nodes) == 1 and isinstance(nodes[0], VariableDefinitionNode):
+        return "BAD_REQUEST", {"variable": match.group(1)}
+    if message.startswith(_REQUEST_VALUE_ERRORS):
+        return "BAD_REQUEST", {}
+    return "GRAPHQL_VALIDATION_FAILED", {}
+
+
+class RequestErrorCodes(SchemaExtension):
+    """Codes for the errors graphql-core raises before anything runs, which carry none.
+
+    A variable or literal that its type cannot take (a `DateTime` that is not one, an enum
+    value that does not exist) is `BAD_REQUEST`, naming the variable; the rest are validation
+    failures. Without a code the gateway could not tell them from a failing service.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.validation_rules = tuple(
+            _CodedValuesOfCorrectType if rule is ValuesOfCorrectTypeRule else rule
+            for rule in context.validation_rules)
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None) or []
+        if not any(e.path is None and not (e.extensions or {}).get("code") for e in errors):
+            return
+        tagged = []
+        for error in errors:
+            if error.path is None and not (error.extensions or {}).get("code"):
+                code, named = _request_error_code(error)
+                error = GraphQLError(error.message, nodes=error.nodes, source=error.source,
+                                     positions=error.positions, path=error.path,
+                                     original_error=error.original_error,
+                                     extensions={**(error.extensions or {}), "code": code,
+                                                 **named})
+            tagged.append(error)
+        result.errors = tagged
+
+
 @functools.cache
 def _validation_rules() -> tuple[type[ValidationRule], ...]:
     """The depth, alias, operation-count and control-character rules, built once per process."""
@@ -334,9 +395,9 @@ def schema_extensions() -> list:
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
+        RequestErrorCodes,  # after LimitErrorCodes: extensions leave on_operation in reverse
         LimitErrorCodes,
     ]
-
 
 
 def federation_schema(*, query: type, mutation: type | None = None, types: Iterable = ()) -> Any:

@@ -179,17 +179,3 @@ def start(host: str, port: int, gateway_url: str, env: dict[str, str], log) -> s
          "--host", host, "--port", str(port), "--no-access-log"],
         env=console_env(gateway_url, host, port, env), stdout=log, stderr=subprocess.STDOUT,
         cwd=Path(__file__).resolve().parents[2], preexec_fn=launcher._death_signal_preexec())
-
-
-def launch_for_run(host: str, gateway_port: int, env: dict[str, str], logs: Path
-                   ) -> tuple[subprocess.Popen, str]:
-    """`make run`: build if needed, start the console beside the gateway; (process, URL)."""
-    from devtools.localnet import wait_http
-
-    port = console_port(gateway_port)
-    gateway_url = f"http://{host}:{gateway_port}/graphql"
-    log = open(logs / "console.log", "ab")
-    proc = start(host, port, gateway_url, env, log)
-    url = f"http://{host}:{port}"
-    wait_http(f"{url}/healthz", 30, proc)
-    return proc, url

@@ -12,15 +12,24 @@
 //   XINYONG_GATEWAY_MAX_OPERATIONS      operations in one document [5]
 //   XINYONG_GATEWAY_UPSTREAM_TIMEOUT_MS one subgraph request [5000]; timeout -> UNAVAILABLE
 //   XINYONG_GATEWAY_REQUEST_DEADLINE_MS whole client request [15000]
+//   XINYONG_GATEWAY_MAX_BULK_BYTES      body of a bulk request [512 MiB] (bulk.ts)
+//   XINYONG_GATEWAY_BULK_IDLE_MS        a bulk request without a byte either way [60000]
 //   XINYONG_GATEWAY_ALL_OR_NOTHING      root fields whose operations get `data: null` on any
 //                                       error [check,screen,restrictionChanges,restrictionChangesNdjson]
 import {
   GraphQLError,
   Kind,
+  getOperationAST,
   type ASTVisitor,
   type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type GraphQLSchema,
   type ValidationContext,
 } from 'graphql';
+import { collectFields } from '@graphql-tools/utils';
 import { maskError as defaultMaskError, type MaskError } from 'graphql-yoga';
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 
@@ -44,6 +53,8 @@ export const LIMITS = {
   maxOperations: intEnv('XINYONG_GATEWAY_MAX_OPERATIONS', 5),
   upstreamTimeoutMs: intEnv('XINYONG_GATEWAY_UPSTREAM_TIMEOUT_MS', 5000),
   requestDeadlineMs: intEnv('XINYONG_GATEWAY_REQUEST_DEADLINE_MS', 15000),
+  maxBulkBytes: intEnv('XINYONG_GATEWAY_MAX_BULK_BYTES', 512 * 1024 * 1024),
+  bulkIdleMs: intEnv('XINYONG_GATEWAY_BULK_IDLE_MS', 60000),
 };
 
 export const ALL_OR_NOTHING_FIELDS = new Set(
@@ -56,7 +67,7 @@ export const ALL_OR_NOTHING_FIELDS = new Set(
 function limitError(message: string, limit: string, max: number, nodes?: readonly any[]): GraphQLError {
   return new GraphQLError(message, {
     nodes,
-    extensions: { code: 'LIMIT_EXCEEDED', limit, max, http: { status: 400 } },
+    extensions: { code: 'LIMIT_EXCEEDED', limit, max },
   });
 }
 
@@ -116,8 +127,28 @@ function maxOperationsRule(max: number) {
 /** Body size, document size, aliases, directives and operations per document. */
 export function useEdgeLimits(): GatewayPlugin {
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
-      const length = Number(request.headers.get('content-length') ?? '0');
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/graphql') return; // the bulk routes have limits of their own
+      const declared = request.headers.get('content-length');
+      if (request.method === 'POST' && declared === null) {
+        // GraphQL Yoga reads a body whole before parsing it: one of unknown length (chunked)
+        // could be any size, so a GraphQL POST states its length.
+        endResponse(
+          new fetchAPI.Response(
+            JSON.stringify({
+              errors: [
+                {
+                  message: `A GraphQL POST states its Content-Length (at most ${LIMITS.maxBodyBytes} bytes).`,
+                  extensions: { code: 'BAD_REQUEST' },
+                },
+              ],
+            }),
+            { status: 411, headers: { 'content-type': 'application/json; charset=utf-8' } },
+          ),
+        );
+        return;
+      }
+      const length = Number(declared ?? '0');
       if (length > LIMITS.maxBodyBytes) {
         endResponse(
           new fetchAPI.Response(
@@ -138,7 +169,7 @@ export function useEdgeLimits(): GatewayPlugin {
       const query = params.query;
       if (typeof query === 'string' && Buffer.byteLength(query, 'utf8') > LIMITS.maxDocumentBytes) {
         throw new GraphQLError(`The GraphQL document is larger than ${LIMITS.maxDocumentBytes} bytes.`, {
-          extensions: { code: 'LIMIT_EXCEEDED', limit: 'maxDocumentBytes', max: LIMITS.maxDocumentBytes, http: { status: 413 } },
+          extensions: { code: 'LIMIT_EXCEEDED', limit: 'maxDocumentBytes', max: LIMITS.maxDocumentBytes },
         });
       }
     },
@@ -150,90 +181,352 @@ export function useEdgeLimits(): GatewayPlugin {
   };
 }
 
+// ------------------------------------------------------------------ request shapes
+
+/**
+ * Only `application/json` POSTs (and GETs, for queries: mutations over GET are refused by
+ * GraphQL Yoga) reach GraphQL. A browser sends form-encoded, multipart and text/plain POSTs
+ * cross-origin without asking CORS first; refusing them before anything is parsed closes that
+ * door for good. HTTP 415 with BAD_REQUEST.
+ */
+export function useJsonRequests(graphqlPath: string): GatewayPlugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method !== 'POST' || url.pathname !== graphqlPath) return;
+      const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+      if (type === 'application/json') return;
+      const message = `GraphQL requests are POSTed as application/json${type ? `, not ${type}` : ''}.`;
+      endResponse(
+        new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }), {
+          status: 415,
+          headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' },
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * CORS for the console's origins only (XINYONG_CONSOLE_ORIGINS): a listed Origin is allowed,
+ * any other gets no CORS headers at all, and credentials are never allowed (the console sends a
+ * bearer token, no cookies). `*` is refused: the list names origins.
+ */
+export function corsFor(origins: readonly string[]) {
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s*]+$/.test(origin)) {
+      throw new Error(`XINYONG_CONSOLE_ORIGINS: ${JSON.stringify(origin)} is not an origin like http://127.0.0.1:4004`);
+    }
+  }
+  if (origins.length === 0) return false as const;
+  const allowed = new Set(origins);
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (!origin || !allowed.has(origin)) return false as const;
+    return {
+      origin: [origin],
+      credentials: false,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'accept', 'x-request-id', 'traceparent', 'tracestate'],
+      exposedHeaders: ['x-request-id'],
+      maxAge: 600,
+    };
+  };
+}
+
+/** `Vary: Origin` on every answer once CORS depends on the Origin, so caches keep them apart. */
+export function useVaryOrigin(): GatewayPlugin {
+  return {
+    onResponse({ response }) {
+      const vary = response.headers.get('vary');
+      if (!vary) response.headers.set('vary', 'Origin');
+      else if (!/(^|,)\s*origin\s*(,|$)/i.test(vary)) response.headers.set('vary', `${vary}, Origin`);
+    },
+  };
+}
+
 // ------------------------------------------------------------------ error codes
 
-// The JWT plugin rejects bad tokens with bare errors (HTTP 400 for undecodable
-// tokens, 401 for a bad signature or expiry); graphql-armor's depth and token
-// limits have no code either. Give them the contract's codes.
-const JWT_REJECTIONS = new Set(['Unauthenticated', 'Invalid authentication token provided']);
+// graphql-armor's depth and token limits have no code of their own.
 const ARMOR_LIMITS: [RegExp, string][] = [
   [/Token limit of \d+ exceeded/, 'maxTokens'],
   [/Query depth limit of \d+ exceeded/, 'maxDepth'],
 ];
+// graphql-js's variable coercion ("got invalid value", "of required type ... was not provided",
+// "of non-null type ... must not be null"): the value breaks its type, a BAD_REQUEST.
+const VARIABLE_ERROR = /^Variable "\$(\w+)" (?:got invalid value|of required type|of non-null type)/;
+// Codes of errors that refuse the whole request; with no data they take an HTTP 4xx status
+// where GraphQL over HTTP lets them (`spec`: 200 for application/json, 4xx for
+// application/graphql-response+json).
+const REQUEST_ERROR_CODES = new Set(['BAD_REQUEST', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
 
-function tagError(error: any, requestId: string): void {
-  if (!error || typeof error !== 'object') return;
-  const extensions = (error.extensions ??= {});
-  if (typeof extensions !== 'object') return;
-  if (!extensions.code && JWT_REJECTIONS.has(error.message) && [400, 401].includes(extensions.http?.status)) {
-    extensions.code = 'UNAUTHENTICATED';
-    extensions.http = { ...extensions.http, status: 401 };
-  }
-  if (!extensions.code || extensions.code === 'GRAPHQL_PARSE_FAILED' || extensions.code === 'GRAPHQL_VALIDATION_FAILED') {
-    for (const [pattern, limit] of ARMOR_LIMITS) {
-      if (pattern.test(error.message ?? '')) {
-        extensions.code = 'LIMIT_EXCEEDED';
-        extensions.limit = limit;
-        extensions.http = { ...extensions.http, status: 400 };
-      }
-    }
-  }
-  if (extensions.code === 'INTERNAL_SERVER_ERROR' && requestId && !extensions.requestId) {
-    extensions.requestId = requestId;
-    if (error.message === 'Unexpected error.') error.message = `Internal server error (request id ${requestId})`;
-  }
-}
+type Extensions = Record<string, unknown> & { code?: unknown; http?: Record<string, unknown> };
 
-function rootFieldNames(document: DocumentNode | undefined, operationName?: string | null): string[] {
-  if (!document) return [];
-  const ops = document.definitions.filter((d: any) => d.kind === Kind.OPERATION_DEFINITION) as any[];
-  const op = operationName ? ops.find((o) => o.name?.value === operationName) : ops[0];
-  if (!op) return [];
-  return op.selectionSet.selections.filter((s: any) => s.kind === Kind.FIELD).map((s: any) => s.name.value);
+/** A copy of `error` with `extensions` merged in (errors may be frozen: never mutate one). */
+function withExtensions(error: GraphQLError, extensions: Extensions, message = error.message): GraphQLError {
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, ...extensions },
+  });
 }
 
 /**
- * Error codes for the contract, the request id on masked errors, and the all-or-nothing rule:
- * an operation that asks for `check`, `screen` or `restrictionChanges` and meets any error gets
- * `data: null`, so no client can read a half-answered screening as clear.
+ * The contract's form of one error of an answer: its code, the request id when masked, and the
+ * HTTP status its code implies. `hasData`: whether the answer carries data (then a limit met
+ * by one field does not change the status of an otherwise answered request).
  */
-export function useErrorContract(): GatewayPlugin {
-  const critical = new WeakSet<Request>();
+export function contractError(error: unknown, requestId: string, hasData: boolean): unknown {
+  if (!(error instanceof GraphQLError)) return error;
+  const extensions = (error.extensions ?? {}) as Extensions;
+  let code = extensions.code as string | undefined;
+  const added: Extensions = {};
+  if (!code || code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED') {
+    const limit = ARMOR_LIMITS.find(([pattern]) => pattern.test(error.message ?? ''));
+    if (limit) {
+      code = added.code = 'LIMIT_EXCEEDED';
+      added.limit = limit[1];
+    }
+  }
+  if (!code) {
+    const variable = VARIABLE_ERROR.exec(error.message ?? '');
+    if (variable) {
+      code = added.code = 'BAD_REQUEST';
+      added.variable = variable[1];
+    }
+  }
+  if (!hasData && code === 'LIMIT_EXCEEDED') {
+    added.http = { ...extensions.http, status: 413, spec: false };
+  } else if (!hasData && code && REQUEST_ERROR_CODES.has(code) && !extensions.http) {
+    added.http = { spec: true, status: 400 };
+  }
+  let message = error.message;
+  if (code === 'INTERNAL_SERVER_ERROR' && requestId && !extensions.requestId) {
+    added.requestId = requestId;
+    if (message === 'Unexpected error.') message = `Internal server error (request id ${requestId})`;
+  }
+  return Object.keys(added).length || message !== error.message ? withExtensions(error, added, message) : error;
+}
+
+/** Names of the root fields `operation` executes, through fragments, @skip/@include and @defer. */
+export function executedRootFields(
+  schema: GraphQLSchema,
+  document: DocumentNode | undefined,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): string[] {
+  if (!document) return [];
+  const operation = getOperationAST(document, operationName);
+  const rootType = operation && schema.getRootType(operation.operation);
+  if (!operation || !rootType) return [];
+  const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  // @graphql-tools/utils 12 takes variables in graphql-js 17's shape, also on graphql 16.
+  const coerced = { sources: {}, coerced: variables ?? {} } as never;
+  const { fields, patches } = collectFields(schema, fragments, coerced, rootType, operation.selectionSet);
+  const names: string[] = [];
+  for (const group of [fields, ...patches.map((patch) => patch.fields)]) {
+    for (const nodes of group.values()) names.push(nodes[0].name.value);
+  }
+  return names;
+}
+
+// ------------------------------------------------------------------ documents the planner runtime misreads
+
+// @graphql-hive/router-runtime 1.4 decides whether a document is "introspection" (answered from
+// the supergraph alone, without any subgraph) by reading root selections of every operation in
+// order, stopping at the first fragment: `{ __typename ... on Query { check } }`, or a
+// `query A { __typename }` beside the operation that runs, is taken for introspection, so
+// `check` comes back null (an error) and a nullable field silently null. Conversely
+// introspection behind a fragment, or beside other root fields, reaches the Rust planner
+// (HTTP 500) or drops the other fields. The edge refuses introspection that is not alone at
+// the root and hands the runtime such documents in a shape it reads right.
+
+const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
+
+/** The root fields an operation can select, through every fragment, ignoring directives. */
+function staticRootFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen = new Set<string>()): FieldNode[] {
+  const fields: FieldNode[] = [];
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) fields.push(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) fields.push(...staticRootFields(selection.selectionSet, fragments, seen));
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) fields.push(...staticRootFields(fragment.selectionSet, fragments, seen));
+    }
+  }
+  return fields;
+}
+
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return fragments;
+}
+
+/** Introspection (`__schema`, `__type`) only as root fields of an operation of its own. */
+function introspectionAloneRule(context: ValidationContext): ASTVisitor {
   return {
-    onExecute({ args }) {
-      const request = (args.contextValue as { request?: Request } | undefined)?.request;
-      const names = rootFieldNames(args.document, args.operationName);
-      if (request && names.some((n) => ALL_OR_NOTHING_FIELDS.has(n))) critical.add(request);
+    OperationDefinition(node) {
+      const fields = staticRootFields(node.selectionSet, fragmentsOf(context.getDocument()));
+      if (!fields.some((f) => INTROSPECTION_FIELDS.has(f.name.value))) return;
+      const direct = node.selectionSet.selections.every((s) => s.kind === Kind.FIELD);
+      if (direct && fields.every((f) => f.name.value.startsWith('__'))) return;
+      context.reportError(
+        new GraphQLError(
+          'Introspection (__schema, __type) must be the only root fields of its operation, selected directly: send it on its own.',
+          { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+        ),
+      );
     },
-    onResultProcess({ request, result }) {
-      const requestId = requestIdOf(request);
-      for (const item of Array.isArray(result) ? result : [result]) {
-        const errors = (item as { errors?: unknown[] } | undefined)?.errors;
-        if (!Array.isArray(errors) || errors.length === 0) continue;
-        errors.forEach((e) => tagError(e, requestId));
-        if (critical.has(request) && (item as { data?: unknown }).data) {
-          (item as { data?: unknown }).data = null;
-        }
+  };
+}
+
+/** router-runtime's test for "introspection", as it reads a document (see above). */
+function runtimeTakesForIntrospection(document: DocumentNode): boolean {
+  let onlyTypename = false;
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const selection of definition.selectionSet.selections) {
+      if (selection.kind !== Kind.FIELD) return onlyTypename;
+      if (INTROSPECTION_FIELDS.has(selection.name.value)) return true;
+      if (selection.name.value !== '__typename') return false;
+      onlyTypename = true;
+    }
+  }
+  return onlyTypename;
+}
+
+const readable = new WeakMap<DocumentNode, Map<string, DocumentNode>>();
+
+/**
+ * `document` as the runtime reads it right for `operationName`: unchanged unless the runtime
+ * would take it for introspection while the operation selects subgraph fields; then only that
+ * operation (with the fragments), its root selections grouped in one inline fragment, which
+ * changes nothing in what runs or how the answer is ordered.
+ */
+export function runtimeReadableDocument(document: DocumentNode, operationName: string | null | undefined): DocumentNode {
+  let byOperation = readable.get(document);
+  const key = operationName ?? '';
+  const known = byOperation?.get(key);
+  if (known) return known;
+  let result = document;
+  const operation = getOperationAST(document, operationName);
+  if (operation && runtimeTakesForIntrospection(document)) {
+    const fields = staticRootFields(operation.selectionSet, fragmentsOf(document));
+    if (fields.some((f) => !f.name.value.startsWith('__'))) {
+      const grouped: OperationDefinitionNode = {
+        ...operation,
+        selectionSet: {
+          kind: Kind.SELECTION_SET,
+          selections: [{ kind: Kind.INLINE_FRAGMENT, directives: [], selectionSet: operation.selectionSet }],
+        },
+      };
+      result = {
+        ...document,
+        definitions: [grouped, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
+      };
+    }
+  }
+  if (!byOperation) readable.set(document, (byOperation = new Map()));
+  byOperation.set(key, result);
+  return result;
+}
+
+/** Spec "Operation Type Existence": a subscription where the schema has none is refused. */
+function operationTypeExistsRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node) {
+      if (!context.getSchema().getRootType(node.operation)) {
+        context.reportError(
+          new GraphQLError(`This endpoint has no ${node.operation} operations.`, {
+            nodes: [node],
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          }),
+        );
       }
     },
   };
 }
 
-// A subgraph that cannot be reached (connection refused, reset, non-GraphQL answer)
-// or does not answer in time is the contract's UNAVAILABLE, not a masked
-// INTERNAL_SERVER_ERROR: clients must see that the answer is missing, never a guess.
-const UNAVAILABLE_CODES = new Set(['SUBREQUEST_HTTP_ERROR', 'GATEWAY_TIMEOUT', 'DOWNSTREAM_SERVICE_ERROR']);
+/**
+ * Error codes for the contract, the request id on masked errors, and the all-or-nothing rule:
+ * an operation that executes `check`, `screen` or `restrictionChanges` (however its root
+ * fields are spelled: aliases, inline fragments, named fragments) and meets any error gets
+ * `data: null`, so no client can read a half-answered screening as clear.
+ */
+export function useErrorContract(): GatewayPlugin {
+  const critical = new WeakSet<Request>();
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(operationTypeExistsRule);
+      addValidationRule(introspectionAloneRule);
+    },
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const document = runtimeReadableDocument(args.document, args.operationName);
+      if (document !== args.document) setExecuteFn((executeArgs) => executeFn({ ...executeArgs, document }));
+      const request = (args.contextValue as { request?: Request } | undefined)?.request;
+      if (!request) return;
+      const names = executedRootFields(args.schema, args.document, args.operationName, args.variableValues);
+      if (names.some((n) => ALL_OR_NOTHING_FIELDS.has(n))) critical.add(request);
+    },
+    onResultProcess({ request, result, setResult }) {
+      if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result)) return;
+      const errors = (result as { errors?: unknown }).errors;
+      if (!Array.isArray(errors) || errors.length === 0) return;
+      const answer = result as { data?: unknown; errors: unknown[] };
+      const withheld = critical.has(request) && answer.data != null;
+      const hasData = answer.data != null && !withheld;
+      const requestId = requestIdOf(request);
+      const next: Record<string, unknown> = { ...answer, errors: errors.map((e) => contractError(e, requestId, hasData)) };
+      if (withheld) next.data = null;
+      setResult(next as typeof result);
+    },
+  };
+}
+
+// A subgraph that cannot be reached (connection refused, reset, an answer that is not GraphQL)
+// or does not answer in time is the contract's UNAVAILABLE, not a masked INTERNAL_SERVER_ERROR:
+// clients must see that the answer is missing, never a guess. A subgraph that answered with
+// GraphQL errors was reachable: its typed errors pass through as they are (the gateway's
+// `subgraphErrors` default code is off, see gateway.config.ts), and an error it sent without
+// a code is a bug there, masked like any unexpected error.
+const UNAVAILABLE_CODES = new Set([
+  'SUBREQUEST_HTTP_ERROR',
+  'GATEWAY_TIMEOUT',
+  'DOWNSTREAM_SERVICE_ERROR',
+  'RESPONSE_VALIDATION_FAILED',
+]);
 
 export const maskError: MaskError = (error, message, isDev) => {
-  if (error instanceof GraphQLError && UNAVAILABLE_CODES.has(String(error.extensions?.code))) {
-    const service = typeof error.extensions.serviceName === 'string' ? error.extensions.serviceName : 'upstream';
-    return new GraphQLError(`The ${service} service is unavailable; try again later.`, {
-      nodes: error.nodes,
-      source: error.source,
-      positions: error.positions,
-      path: error.path,
-      extensions: { code: 'UNAVAILABLE', service },
-    });
+  if (error instanceof GraphQLError) {
+    const code = error.extensions?.code;
+    const service = typeof error.extensions?.serviceName === 'string' ? error.extensions.serviceName : undefined;
+    if (UNAVAILABLE_CODES.has(String(code))) {
+      return new GraphQLError(`The ${service ?? 'upstream'} service is unavailable; try again later.`, {
+        nodes: error.nodes,
+        source: error.source,
+        positions: error.positions,
+        path: error.path,
+        extensions: { code: 'UNAVAILABLE', service: service ?? 'upstream' },
+      });
+    }
+    if (!code && service) {
+      console.error(JSON.stringify({ level: 'error', msg: 'subgraph error without a code', service, error: error.message }));
+      const unexpected = new GraphQLError(error.message, {
+        nodes: error.nodes,
+        path: error.path,
+        originalError: new Error(error.message),
+      });
+      return defaultMaskError(unexpected, message, isDev);
+    }
   }
   return defaultMaskError(error, message, isDev);
 };

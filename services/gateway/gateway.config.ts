@@ -27,28 +27,33 @@
 //   XINYONG_OTLP_ENDPOINT       OTLP/HTTP collector base URL (e.g. http://otel-collector:4318):
 //                               traces go to <endpoint>/v1/traces with W3C trace context
 //                               continued from the client and propagated to subgraphs.
-//   XINYONG_GATEWAY_METRICS     "0" turns the Prometheus endpoint /metrics off (default on).
+//   XINYONG_GATEWAY_METRICS     "0" turns metric collection off (default on).
+//   XINYONG_GATEWAY_METRICS_PORT / _HOST  the private Prometheus listener (metrics.ts); /metrics
+//                               is never served on the public endpoint.
+//   XINYONG_CONSOLE_ORIGINS     comma-separated origins (http://127.0.0.1:4004) whose browsers may
+//                               call the endpoint (CORS, no credentials); none by default.
+//   XINYONG_GATEWAY_WORKERS     worker processes (Hive Gateway's --fork) [1].
 //   Limits: see edge.ts (XINYONG_GATEWAY_MAX_*, _UPSTREAM_TIMEOUT_MS, _REQUEST_DEADLINE_MS).
-import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  createInlineSigningKeyProvider,
-  createRemoteJwksSigningKeyProvider,
-  defineConfig,
-  extractFromHeader,
-  type GatewayPlugin,
-} from '@graphql-hive/gateway';
+import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
 import { unifiedGraphHandler, useQueryPlan } from '@graphql-hive/router-runtime';
 import { openTelemetrySetup } from '@graphql-hive/gateway/opentelemetry/setup';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { useEdgeAuth } from './auth.ts';
+import { BULK_ROUTES, useBulkRoutes } from './bulk.ts';
 import {
   LIMITS,
+  corsFor,
   maskError,
   requestIdOptions,
   useEdgeLimits,
   useErrorContract,
+  useJsonRequests,
+  useVaryOrigin,
 } from './edge.ts';
+import { startMetricsListener } from './metrics.ts';
 
 const env = process.env;
 
@@ -63,6 +68,10 @@ const jwtPublicKey = env.XINYONG_JWT_PUBLIC_KEY || '';
 const isOff = (value: string | undefined) => ['0', 'false', 'no', 'off'].includes((value ?? '').toLowerCase());
 const verifyJwt = !isOff(env.XINYONG_GATEWAY_VERIFY_JWT);
 const otlpEndpoint = (env.XINYONG_OTLP_ENDPOINT || '').replace(/\/+$/, '');
+const consoleOrigins = (env.XINYONG_CONSOLE_ORIGINS || '').split(',').map((o) => o.trim()).filter(Boolean);
+const metricsOn = !isOff(env.XINYONG_GATEWAY_METRICS);
+const metricsPort = Number(env.XINYONG_GATEWAY_METRICS_PORT || 0);
+const workers = Math.max(1, Number(env.XINYONG_GATEWAY_WORKERS || 1));
 
 if (isProduction && gatewaySecret === DEV_GATEWAY_SECRET) {
   throw new Error('XINYONG_GATEWAY_SECRET must be set in production');
@@ -110,55 +119,20 @@ function subgraphUrlOverrides(): Record<string, { location?: string; options?: R
   return entries;
 }
 
-// ---------------------------------------------------------------------------
-// Edge authentication.
-// Bearer tokens are verified here (signature, expiry, audience/issuer when
-// configured) and again in each subgraph (libs/common), which also enforces
-// claims, roles and purposes. Tokens are optional at the edge for now: a request
-// without one passes through and the subgraphs decide (anonymous); a present but
-// invalid or expired token is rejected here with UNAUTHENTICATED. The token
-// itself reaches the subgraphs in the forwarded Authorization header.
-// ---------------------------------------------------------------------------
-//
-// Keys reach jsonwebtoken as KeyObjects made once: given a string, it builds a KeyObject on
-// every verification, first trying the string as a public key (which throws for an HMAC
-// secret) -- measured at ~11% of the gateway's CPU per `check`.
-type SigningKeyProvider = ReturnType<typeof createInlineSigningKeyProvider>;
-function asKeyObjects(provider: SigningKeyProvider): SigningKeyProvider {
-  const made = new Map<string, KeyObject>();
-  const toKey = (key: string) => {
-    if (typeof key !== 'string') return key;
-    let keyObject = made.get(key);
-    if (!keyObject) {
-      keyObject = key.includes('-----BEGIN') ? createPublicKey(key) : createSecretKey(Buffer.from(key));
-      made.set(key, keyObject);
-    }
-    return keyObject as unknown as string; // jsonwebtoken accepts a KeyObject wherever a key string goes
-  };
-  return (kid) => {
-    const key = provider(kid);
-    return key instanceof Promise ? key.then(toKey) : toKey(key);
-  };
+// Origin (http://host:port) of every subgraph, for the bulk routes: the URL composed into the
+// committed supergraph, or its XINYONG_<NAME>_URL override.
+const SUPERGRAPH = fileURLToPath(new URL('./supergraph.graphql', import.meta.url));
+function subgraphOrigins(): Record<string, string> {
+  const origins: Record<string, string> = {};
+  const supergraph = readFileSync(SUPERGRAPH, 'utf8');
+  for (const [, name, url] of supergraph.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)) {
+    origins[name] = new URL(url).origin;
+  }
+  for (const [name, entry] of Object.entries(subgraphUrlOverrides())) {
+    if (entry.location) origins[name] = new URL(entry.location).origin;
+  }
+  return origins;
 }
-const signingKeyProvider = asKeyObjects(
-  jwtJwksUrl
-    ? createRemoteJwksSigningKeyProvider({ jwksUri: jwtJwksUrl })
-    : createInlineSigningKeyProvider(jwtPublicKey || jwtSecret),
-);
-const jwt = verifyJwt
-  ? {
-      signingKeyProviders: [signingKeyProvider] as [typeof signingKeyProvider],
-      tokenLookupLocations: [extractFromHeader({ name: 'authorization', prefix: 'Bearer' })] as [
-        ReturnType<typeof extractFromHeader>,
-      ],
-      tokenVerification: {
-        algorithms: jwtJwksUrl || jwtPublicKey ? ['RS256' as const] : ['HS256' as const],
-        ...(env.XINYONG_JWT_AUDIENCE ? { audience: env.XINYONG_JWT_AUDIENCE } : {}),
-        ...(env.XINYONG_JWT_ISSUER ? { issuer: env.XINYONG_JWT_ISSUER } : {}),
-      },
-      reject: { missingToken: false, invalidToken: true },
-    }
-  : undefined;
 
 // Adds the shared secret to every subgraph request (and only to those: this hook
 // runs per subgraph execution, never for other outgoing fetches).
@@ -166,7 +140,30 @@ function gatewaySecretHeaders(): Record<string, string> {
   return { 'x-xinyong-gateway-secret': gatewaySecret };
 }
 
+if (metricsOn && metricsPort) {
+  startMetricsListener(env.XINYONG_GATEWAY_METRICS_HOST || '127.0.0.1', metricsPort, workers);
+}
+
 const plugins: GatewayPlugin[] = [
+  useJsonRequests('/graphql'),
+  ...(consoleOrigins.length ? [useVaryOrigin()] : []),
+  // Bearer tokens are verified at the edge (auth.ts) and again in each subgraph.
+  ...(verifyJwt
+    ? [useEdgeAuth({
+        secret: jwtSecret,
+        publicKey: jwtPublicKey || undefined,
+        jwksUrl: jwtJwksUrl || undefined,
+        audience: env.XINYONG_JWT_AUDIENCE || undefined,
+        issuer: env.XINYONG_JWT_ISSUER || undefined,
+        restPaths: new Set(Object.keys(BULK_ROUTES)),
+      })]
+    : []),
+  useBulkRoutes({
+    origins: subgraphOrigins(),
+    gatewaySecret,
+    maxBytes: LIMITS.maxBulkBytes,
+    idleMs: LIMITS.bulkIdleMs,
+  }),
   useEdgeLimits(),
   useErrorContract(),
   // Outside production, a request with header `x-xinyong-query-plan: 1` gets the
@@ -179,12 +176,14 @@ const plugins: GatewayPlugin[] = [
 export const gatewayConfig = defineConfig({
   // Resolved against this file, not the working directory. The CLI's positional
   // argument (`hive-gateway supergraph PATH`) overrides it (used by tests).
-  supergraph: fileURLToPath(new URL('./supergraph.graphql', import.meta.url)),
+  supergraph: SUPERGRAPH,
   // Rust query planner (Hive Router) instead of the default JS stitching planner.
   unifiedGraphHandler,
   host: env.XINYONG_GATEWAY_HOST || '127.0.0.1',
   port: Number(env.XINYONG_GATEWAY_PORT || 4000),
   graphqlEndpoint: '/graphql',
+  // Worker processes sharing the port (node:cluster), one per core where it pays.
+  fork: workers,
   graphiql: !isProduction,
   landingPage: !isProduction,
   transportEntries: subgraphUrlOverrides(),
@@ -198,11 +197,14 @@ export const gatewayConfig = defineConfig({
   batching: false,
   upstreamTimeout: LIMITS.upstreamTimeoutMs,
   requestDeadline: LIMITS.requestDeadlineMs,
-  // Request rate, latency and errors per operation and per subgraph, for Prometheus.
-  prometheus: isOff(env.XINYONG_GATEWAY_METRICS)
+  // Browsers may call from the console's origins only, without credentials (edge.ts, corsFor).
+  cors: corsFor(consoleOrigins),
+  // Request rate, latency and errors per operation and per subgraph, for Prometheus, served on
+  // a listener of their own (metrics.ts), never on the public endpoint.
+  prometheus: !metricsOn
     ? undefined
     : {
-        endpoint: '/metrics',
+        endpoint: false,
         metrics: {
           graphql_yoga_http_duration: true,
           graphql_gateway_fetch_duration: true,
@@ -229,6 +231,8 @@ export const gatewayConfig = defineConfig({
     },
   },
   maskedErrors: { maskError },
-  jwt,
+  // A subgraph's GraphQL errors keep the code the subgraph gave them (Hive Gateway would give
+  // uncoded ones DOWNSTREAM_SERVICE_ERROR, which reads as "the service is down").
+  subgraphErrors: { errorCode: '' },
   plugins: () => plugins,
 });

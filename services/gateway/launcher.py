@@ -354,8 +354,13 @@ def start(
     port: int | None = None,
     stdout: IO[Any] | int | None = None,
     stderr: IO[Any] | int | None = None,
+    new_session: bool = False,
 ) -> subprocess.Popen[bytes]:
-    """Start the gateway (does not wait). Stop it with :func:`stop`."""
+    """Start the gateway (does not wait). Stop it with :func:`stop`.
+
+    ``new_session`` starts it in a session of its own, so a supervisor can end it together
+    with its workers (``XINYONG_GATEWAY_WORKERS``).
+    """
     if not HIVE_GATEWAY_BIN.is_file():
         raise GatewayError("gateway dependencies are not installed; call ensure_installed()")
     env = gateway_env(env)
@@ -366,6 +371,7 @@ def start(
         env=env,
         stdout=stdout,
         stderr=stderr,
+        start_new_session=new_session,
         preexec_fn=_death_signal_preexec(),
     )
 

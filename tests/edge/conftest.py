@@ -11,6 +11,8 @@ from libs.common.settings import CommonSettings
 from services.gateway import launcher
 from services.gateway.subgraphs import Subgraph
 from tests.edge.edge_harness import (
+    BULK_CHUNK,
+    MAX_BULK_BYTES,
     Gateway,
     ServerThread,
     compose,
@@ -34,7 +36,9 @@ def identity_server(edge_db_url) -> Iterator[ServerThread]:
     from services.identity.app import create_app
     from services.identity.config import IdentitySettings
 
-    server = ServerThread(create_app(service_settings(IdentitySettings, edge_db_url))).start()
+    # Small bulk chunks: the bulk route test sees the first chunk committed mid-stream.
+    settings = service_settings(IdentitySettings, edge_db_url, bulk_chunk_size=BULK_CHUNK)
+    server = ServerThread(create_app(settings)).start()
     try:
         yield server
     finally:
@@ -70,6 +74,60 @@ def edge_supergraph(tmp_path_factory):
 def gateway(edge_supergraph, identity_server, probe_server) -> Iterator[Gateway]:
     work, supergraph = edge_supergraph
     with running_gateway(supergraph, work, gateway_env(identity_server, probe_server)) as gw:
+        yield gw
+
+
+# ------------------------------------------------------------------ the real three services
+
+
+def _origin(server: ServerThread) -> str:
+    return f"http://127.0.0.1:{server.port}"
+
+
+@pytest.fixture(scope="session")
+def records_server(edge_db_url, identity_server) -> Iterator[ServerThread]:
+    from services.records.app import create_app
+    from services.records.config import RecordsSettings
+
+    settings = service_settings(RecordsSettings, edge_db_url,
+                                identity_internal_url=_origin(identity_server))
+    server = ServerThread(create_app(settings)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def sanctions_server(edge_db_url, identity_server, records_server) -> Iterator[ServerThread]:
+    from services.sanctions.app import create_app
+    from services.sanctions.config import SanctionsSettings
+
+    settings = service_settings(SanctionsSettings, edge_db_url,
+                                identity_internal_url=_origin(identity_server),
+                                records_internal_url=_origin(records_server),
+                                records_events_poll_seconds=0, audit_flush_seconds=0.2)
+    server = ServerThread(create_app(settings)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, identity_server, records_server, sanctions_server,
+          probe_server) -> Iterator[Gateway]:
+    work = tmp_path_factory.mktemp("stack")
+    supergraph = compose(work, [
+        Subgraph(name, f"services.{name}.schema:schema", "http://127.0.0.1:9/graphql")
+        for name in ("identity", "records", "sanctions")
+    ])
+    env = gateway_env(identity_server, probe_server,
+                      XINYONG_RECORDS_URL=records_server.url,
+                      XINYONG_SANCTIONS_URL=sanctions_server.url,
+                      XINYONG_GATEWAY_MAX_BULK_BYTES=str(MAX_BULK_BYTES))
+    env.pop("XINYONG_GATEWAY_ALL_OR_NOTHING")  # the default: check, screen, restrictionChanges
+    with running_gateway(supergraph, work, env) as gw:
         yield gw
 
 

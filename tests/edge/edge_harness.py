@@ -142,6 +142,8 @@ GATEWAY_SECRET = "edge-gateway-secret-0123456789abcdef"
 JWT_SECRET = "edge-jwt-secret-0123456789abcdef-0123456789"
 SECRET_HEADER = "x-xinyong-gateway-secret"
 UPSTREAM_TIMEOUT_MS = 1500
+BULK_CHUNK = 50  # lines per transaction of identity's bulk registration in edge tests
+MAX_BULK_BYTES = 1024 * 1024  # the stack gateway's bulk body limit
 
 
 def token(secret: str = JWT_SECRET, **claims) -> str:
@@ -160,8 +162,13 @@ def service_settings(cls, db_url: str, **overrides):
                gateway_secret=GATEWAY_SECRET, **overrides)
 
 
+CONSOLE_ORIGIN = "http://127.0.0.1:4004"
+
+
 def gateway_env(identity: ServerThread, probe: ServerThread, **extra: str) -> dict[str, str]:
     return {
+        "XINYONG_GATEWAY_METRICS_PORT": str(free_port()),
+        "XINYONG_CONSOLE_ORIGINS": f"{CONSOLE_ORIGIN},http://localhost:4004",
         "XINYONG_IDENTITY_URL": identity.url,
         "XINYONG_PROBE_URL": probe.url,
         "XINYONG_GATEWAY_SECRET": GATEWAY_SECRET,

@@ -23,18 +23,73 @@ def test_missing_token_is_unauthenticated(gateway, client):
     assert body["data"] == {"subject": None}
 
 
-@pytest.mark.parametrize("authorization", [
-    f"Bearer {token(exp=int(time.time()) - 60)}",
-    f"Bearer {token(secret='forged-key-0123456789abcdef-0123456789abcdef')}",
-    "Bearer " + jwt.encode({"sub": "x", "roles": ["admin"], "exp": int(time.time()) + 60}, key=None,
-                           algorithm="none"),
-    "Bearer not-a-jwt",
-], ids=["expired", "forged", "alg-none", "garbage"])
+def signed(claims: dict) -> str:
+    return jwt.encode(claims, JWT_SECRET, algorithm="HS256")
+
+
+NOW = int(time.time())
+BAD_AUTHORIZATIONS = {
+    "expired": f"Bearer {token(exp=NOW - 60)}",
+    "forged": f"Bearer {token(secret='forged-key-0123456789abcdef-0123456789abcdef')}",
+    "alg-none": "Bearer " + jwt.encode({"sub": "x", "roles": ["admin"], "exp": NOW + 600},
+                                       key=None, algorithm="none"),
+    "garbage": "Bearer not-a-jwt",
+    "no-exp": "Bearer " + signed({"sub": "x", "roles": ["admin"]}),
+    "no-sub": "Bearer " + signed({"roles": ["admin"], "exp": NOW + 600}),
+    "integer-sub": "Bearer " + signed({"sub": 42, "roles": ["admin"], "exp": NOW + 600}),
+    "empty-sub": "Bearer " + signed({"sub": "", "roles": ["admin"], "exp": NOW + 600}),
+    "future-iat": "Bearer " + signed({"sub": "x", "roles": ["admin"], "iat": NOW + 3600,
+                                      "exp": NOW + 7200}),
+    "roles-not-a-list": "Bearer " + signed({"sub": "x", "roles": "admin", "exp": NOW + 600}),
+    "not-yet-valid": "Bearer " + signed({"sub": "x", "roles": ["admin"], "nbf": NOW + 3600,
+                                         "exp": NOW + 7200}),
+    "lower-case-scheme": f"bearer {token()}",
+    "basic": "Basic ZWRnZTp0ZXN0ZXI=",
+    "scheme-only": "Bearer",
+    "two-tokens": f"Bearer {token()} {token()}",
+}
+
+
+@pytest.mark.parametrize("authorization", list(BAD_AUTHORIZATIONS.values()),
+                         ids=list(BAD_AUTHORIZATIONS))
 def test_bad_token_is_refused_at_the_edge(gateway, client, authorization):
     response = client.post(gateway.url, json={"query": SUBJECT},
                            headers={"authorization": authorization})
     assert response.status_code == 401, response.text
     assert codes(response.json()) == ["UNAUTHENTICATED"]
+    assert response.json()["errors"][0]["message"]
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("authorization", [BAD_AUTHORIZATIONS["no-exp"],
+                                           BAD_AUTHORIZATIONS["basic"]], ids=["no-exp", "basic"])
+def test_bad_token_is_refused_on_a_get_too(gateway, client, authorization):
+    response = client.get(gateway.url, params={"query": "{ whoami }"},
+                          headers={"authorization": authorization})
+    assert response.status_code == 401, response.text
+    assert codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+def test_a_remembered_token_is_refused_once_it_expires(gateway, client):
+    """Verified tokens are remembered, but never past their `exp`."""
+    short = {"authorization": f"Bearer {token(exp=int(time.time()) + 2)}"}
+    assert client.post(gateway.url, json={"query": "{ whoami }"}, headers=short).json() == {
+        "data": {"whoami": "edge-tester"}}
+    time.sleep(2.5)
+    response = client.post(gateway.url, json={"query": "{ whoami }"}, headers=short)
+    assert response.status_code == 401, response.text
+    assert "expired" in response.json()["errors"][0]["message"]
+
+
+def test_a_token_like_a_remembered_one_is_still_verified(gateway, client):
+    genuine = token(sub="airline-ca")
+    assert client.post(gateway.url, json={"query": "{ whoami }"},
+                       headers={"authorization": f"Bearer {genuine}"}).status_code == 200
+    header, payload, _ = genuine.split(".")
+    other = token(sub="airline-ca", secret="forged-key-0123456789abcdef-0123456789abcdef")
+    response = client.post(gateway.url, json={"query": "{ whoami }"},
+                           headers={"authorization": f"Bearer {header}.{payload}.{other.split('.')[2]}"})
+    assert response.status_code == 401, response.text
 
 
 def test_valid_token_passes_through(gateway, client):

@@ -6,24 +6,9 @@ result when a service they depend on is down.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from services.gateway.subgraphs import Subgraph
-from tests.edge.edge_harness import (
-    Gateway,
-    ServerThread,
-    bearer,
-    compose,
-    gateway_env,
-    running_gateway,
-    service_settings,
-    stopped,
-)
-
-pytest.importorskip("services.sanctions.app")
-pytest.importorskip("services.records.app")
+from tests.edge.edge_harness import bearer, stopped
 
 ORG = "91350100M000100Y43"
 AIRLINE = {"sub": "china-eastern", "roles": ["consumer"], "purposes": ["AIR_TRAVEL"]}
@@ -36,56 +21,6 @@ SCREEN = {"query": "query($c: [ID!]!) { screen(codes: $c, purpose: AIR_TRAVEL) {
 
 def codes(body: dict) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
-
-
-def _origin(server: ServerThread) -> str:
-    return f"http://127.0.0.1:{server.port}"
-
-
-@pytest.fixture(scope="module")
-def records_server(edge_db_url, identity_server) -> Iterator[ServerThread]:
-    from services.records.app import create_app
-    from services.records.config import RecordsSettings
-
-    settings = service_settings(RecordsSettings, edge_db_url,
-                                identity_internal_url=_origin(identity_server))
-    server = ServerThread(create_app(settings)).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def sanctions_server(edge_db_url, identity_server, records_server) -> Iterator[ServerThread]:
-    from services.sanctions.app import create_app
-    from services.sanctions.config import SanctionsSettings
-
-    settings = service_settings(SanctionsSettings, edge_db_url,
-                                identity_internal_url=_origin(identity_server),
-                                records_internal_url=_origin(records_server),
-                                records_events_poll_seconds=0, audit_flush_seconds=0.2)
-    server = ServerThread(create_app(settings)).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, identity_server, records_server, sanctions_server,
-          probe_server) -> Iterator[Gateway]:
-    work = tmp_path_factory.mktemp("stack")
-    supergraph = compose(work, [
-        Subgraph(name, f"services.{name}.schema:schema", "http://127.0.0.1:9/graphql")
-        for name in ("identity", "records", "sanctions")
-    ])
-    env = gateway_env(identity_server, probe_server,
-                      XINYONG_RECORDS_URL=records_server.url,
-                      XINYONG_SANCTIONS_URL=sanctions_server.url)
-    env.pop("XINYONG_GATEWAY_ALL_OR_NOTHING")  # the default: check, screen, restrictionChanges
-    with running_gateway(supergraph, work, env) as gw:
-        yield gw
 
 
 def test_check_answers_through_the_gateway(stack, client):

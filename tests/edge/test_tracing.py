@@ -246,8 +246,12 @@ def test_check_outcomes_and_request_metrics_are_recorded():
                       ("RAIL_TRAVEL", "UNAVAILABLE"): 1}
 
 
-def test_gateway_exposes_request_rate_and_latency_metrics(gateway, client):
+def test_gateway_serves_request_rate_and_latency_metrics_privately(gateway, client):
     client.post(gateway.url, json={"query": "{ whoami }"}, headers=bearer())
-    text = client.get(gateway.url.replace("/graphql", "/metrics")).text
+    private = f"http://127.0.0.1:{gateway.env['XINYONG_GATEWAY_METRICS_PORT']}/metrics"
+    text = client.get(private).text
     assert "graphql_yoga_http_duration_count" in text  # request rate and latency histogram
     assert "graphql_gateway_subgraph_execute_duration" in text
+    public = client.get(gateway.url.replace("/graphql", "/metrics"), headers=bearer())
+    assert public.status_code == 404
+    assert "graphql_yoga_http_duration" not in public.text
