@@ -325,9 +325,10 @@ class _CodedValuesOfCorrectType(ValuesOfCorrectTypeRule):
 
     def report_error(self, error: GraphQLError) -> None:
         if not (error.extensions or {}).get("code"):
+            # The scalar's refusal (a ValueError) is already in the message; kept as the original
+            # error it would be masked as a bug.
             error = GraphQLError(error.message, nodes=error.nodes, source=error.source,
                                  positions=error.positions, path=error.path,
-                                 original_error=error.original_error,
                                  extensions={**(error.extensions or {}), "code": "BAD_REQUEST"})
         super().report_error(error)
 

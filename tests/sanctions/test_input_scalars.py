@@ -19,6 +19,7 @@ async def test_a_bad_timestamp_is_refused_naming_the_variable(gql, at):
     body = await gql.execute(CHECK, {"code": org_code(1), "at": at}, as_=AIRLINE)
     assert body.get("data") is None
     (error,) = body["errors"]
+    assert error["extensions"] == {"code": "BAD_REQUEST", "variable": "at"}
     assert "$at" in error["message"]
 
 
@@ -78,5 +79,5 @@ async def test_a_legal_document_issued_before_1949_is_refused(gql):
                "legalBasis": {"number": "(2026)京01执1号", "kind": "judgment",
                               "issuedOn": "0001-01-01", "authority": "SPC"}}}, as_=SPC)
     assert body.get("data") is None
-    assert "$i" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"] == {"code": "BAD_REQUEST", "variable": "i"}
     assert "outside 1949-10-01 .. 2199-12-31" in body["errors"][0]["message"]
