@@ -118,7 +118,7 @@ def verify_command(
 def archive_command(database_url: str = DB_OPTION) -> None:
     """Archive records past their retention period (marked and published, never deleted)."""
     from libs.common.db import create_engine, make_sessionmaker, transaction
-    from services.records.ingestion.pipeline import today_in_china
+    from services.records.records.policy import today_in_china
     from services.records.records.retention import archive_due
 
     async def run() -> int:

@@ -31,5 +31,6 @@ async def bulk(request: Request) -> dict:
         partial(transaction, request.app.state.sessionmaker), principal.agency,
         body_pieces(request, settings.max_bulk_bytes),
         SubjectDirectory(request.app.state.identity, request.app.state.sessionmaker),
-        chunk_size=settings.bulk_chunk_size, parser=request.app.state.chunk_parser)
+        chunk_size=settings.bulk_chunk_size, parser=request.app.state.chunk_parser,
+        by=principal.sub)
     return result.as_dict()

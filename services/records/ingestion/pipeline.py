@@ -11,22 +11,22 @@ import contextlib
 import gc
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.db import transaction
 from libs.common.errors import Forbidden, LimitExceeded
 from libs.common.ndjson import MAX_LINE_BYTES
-from libs.common.timeutil import SHANGHAI, now
+from libs.common.timeutil import now
 from libs.contracts.identity import IdentityClient
 from services.records.ingestion import copyrows
 from services.records.ingestion.parse import RecordDraft
 from services.records.ingestion.workers import IN_PROCESS, ChunkParser, Ingestible, ingestible
 from services.records.pg import driver_connection
+from services.records.records import transitions
 from services.records.records.chain import link_hash, micros
-from services.records.records.policy import RecordStatus
+from services.records.records.policy import RecordStatus, today_in_china
+from services.records.records.transitions import SOURCE_CORRECTION, Correction
 
 ACTIVE, SUPERSEDED = RecordStatus.ACTIVE.value, RecordStatus.SUPERSEDED.value
 LOOKUP_BATCH = 10_000
@@ -123,10 +123,6 @@ class SubjectDirectory:
         return {c: self._kinds[c] for c in wanted if c in self._kinds}
 
 
-def today_in_china() -> date:
-    return now().astimezone(SHANGHAI).date()
-
-
 @dataclass
 class PreparedChunk:
     """A chunk turned into rows and chain links from a given head, not yet written."""
@@ -138,7 +134,7 @@ class PreparedChunk:
     # (record_id, version, kind, status, is_current, chain_seq, prev_hash, hash, static part)
     rows: list[tuple] = field(default_factory=list)
     superseded: list[tuple[int, int]] = field(default_factory=list)
-    corrections: list[tuple[int, int, str, str]] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
     current: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)
     outcome: IngestResult = field(default_factory=IngestResult)  # counts, applied on commit
 
@@ -194,7 +190,7 @@ async def prepare_chunk(pg, agency: str, items: list[Ingestible], kinds: dict[st
                 rows[earlier] = r[:3] + (SUPERSEDED, False) + r[5:]
             else:
                 out.superseded.append((record_id, was[1]))
-            out.corrections.append((record_id, version, source_id, subject_code))
+            out.corrections.append(Correction(record_id, version, source_id, subject_code))
             outcome.corrected += 1
         seq += 1
         digest = link_hash(prev, content, seq, record_id, version, recorded_us)
@@ -232,8 +228,13 @@ async def _copy_data(prepared: PreparedChunk) -> AsyncIterator[bytes]:
     yield copyrows.TRAILER
 
 
-async def apply_chunk(pg, prepared: PreparedChunk, result: IngestResult) -> None:
-    """Write a prepared chunk under the source lock (the caller holds it, head unchanged)."""
+async def apply_chunk(session: AsyncSession, prepared: PreparedChunk, result: IngestResult, *,
+                      by: str, resolution: str = SOURCE_CORRECTION) -> None:
+    """Write a prepared chunk under the source lock (the caller holds it, head unchanged).
+
+    Objections to corrected records are resolved `by` whoever submitted, with `resolution`.
+    """
+    pg = await driver_connection(session)
     if prepared.rows:
         if prepared.superseded:
             await pg.execute(
@@ -244,7 +245,8 @@ async def apply_chunk(pg, prepared: PreparedChunk, result: IngestResult) -> None
                                columns=copyrows.COLUMNS, format="binary",
                                source=_copy_data(prepared))
         if prepared.corrections:
-            await _publish_corrections(pg, prepared.agency, prepared.corrections)
+            await transitions.corrected(session, prepared.agency, prepared.corrections, by=by,
+                                        resolution=resolution)
         await pg.execute("UPDATE records.sources SET head_seq = $2, head_hash = $3"
                          " WHERE code = $1", prepared.agency, *prepared.final)
     o = prepared.outcome
@@ -255,38 +257,27 @@ async def apply_chunk(pg, prepared: PreparedChunk, result: IngestResult) -> None
 
 
 async def write_chunk(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
-                      kinds: dict[str, str], result: IngestResult) -> None:
+                      kinds: dict[str, str], result: IngestResult, *, by: str,
+                      resolution: str = SOURCE_CORRECTION) -> None:
     """Store drafts whose subject is known, in order, as new records, corrections or no-ops."""
     await _write_items(session, agency, [ingestible(agency, i, d) for i, d in drafts], kinds,
-                       result)
+                       result, by=by, resolution=resolution)
 
 
 async def _write_items(session: AsyncSession, agency: str, items: list[Ingestible],
-                       kinds: dict[str, str], result: IngestResult) -> None:
+                       kinds: dict[str, str], result: IngestResult, *, by: str,
+                       resolution: str = SOURCE_CORRECTION) -> None:
     if not items:
         return
     pg = await driver_connection(session)
     head = await lock_head(pg, agency)
-    await apply_chunk(pg, await prepare_chunk(pg, agency, items, kinds, head), result)
+    await apply_chunk(session, await prepare_chunk(pg, agency, items, kinds, head), result,
+                      by=by, resolution=resolution)
 
 
-async def _publish_corrections(pg, agency: str, corrections: list[tuple[int, int, str, str]]) -> None:
-    """RECORD_CORRECTED for each new version; open objections to them are resolved CORRECTED."""
-    resolved = await pg.fetch(
-        "UPDATE records.objections SET status = 'CORRECTED', resolved_at = now(),"
-        " resolved_by = $2, resolution = 'corrected by the source agency'"
-        " WHERE record_id = ANY($1::bigint[]) AND status = 'OPEN'"
-        " RETURNING id, record_id, subject_code",
-        [c[0] for c in corrections], f"agency:{agency}")
-    events = [("RECORD_CORRECTED", rid, subject, orjson.dumps(
-        {"agency": agency, "sourceRecordId": src, "version": version,
-         "previousVersion": version - 1}).decode())
-        for rid, version, src, subject in corrections]
-    events += [("OBJECTION_RESOLVED", r["record_id"], r["subject_code"], orjson.dumps(
-        {"objectionId": str(r["id"]), "outcome": "CORRECTED"}).decode()) for r in resolved]
-    await pg.executemany(
-        "INSERT INTO records.outbox_events (type, record_id, subject_code, payload)"
-        " VALUES ($1, $2, $3, $4::jsonb)", events)
+def submitter(agency: str, by: str | None) -> str:
+    """Who a write is recorded as: the official acting, else the agency (a file import)."""
+    return by or f"agency:{agency}"
 
 
 def _known_only(items: list[Ingestible], kinds: dict[str, str],
@@ -304,22 +295,19 @@ def _known_only(items: list[Ingestible], kinds: dict[str, str],
 
 
 async def ingest_drafts(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
-                        subjects: SubjectDirectory, result: IngestResult,
-                        kinds: dict[str, str] | None = None) -> None:
-    """Reject drafts about unknown subjects, write the rest (one transaction: the caller's).
-
-    `kinds` may be looked up beforehand (the bulk path does it while the previous chunk writes).
-    """
-    if kinds is None:
-        kinds = await subjects.kinds(d.subject_code for _, d in drafts)
+                        subjects: SubjectDirectory, result: IngestResult, *,
+                        by: str | None = None) -> None:
+    """Reject drafts about unknown subjects, write the rest (one transaction: the caller's)."""
+    kinds = await subjects.kinds(d.subject_code for _, d in drafts)
     items = [ingestible(agency, index, d) for index, d in drafts]
-    await _write_items(session, agency, _known_only(items, kinds, result), kinds, result)
+    await _write_items(session, agency, _known_only(items, kinds, result), kinds, result,
+                       by=submitter(agency, by))
 
 
 async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterable[bytes],
                        subjects: SubjectDirectory, *, chunk_size: int = 5000,
                        progress: Callable[[int, int], None] | None = None,
-                       parser: ChunkParser = IN_PROCESS) -> IngestResult:
+                       parser: ChunkParser = IN_PROCESS, by: str | None = None) -> IngestResult:
     """Ingest NDJSON given line by line (without their newlines); see `_ingest`."""
     async def chunks() -> AsyncIterator[tuple[bytes, int, int]]:
         pending: list[bytes] = []
@@ -333,14 +321,15 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
         if pending:
             yield b"\n".join(pending), len(pending), read_bytes
 
-    return await _ingest(session_scope, agency, chunks(), subjects, progress, parser)
+    return await _ingest(session_scope, agency, chunks(), subjects, progress, parser,
+                         submitter(agency, by))
 
 
 async def ingest_ndjson(session_scope: Callable, agency: str, data: AsyncIterable[bytes],
                         subjects: SubjectDirectory, *, chunk_size: int = 5000,
                         progress: Callable[[int, int], None] | None = None,
                         parser: ChunkParser = IN_PROCESS,
-                        max_line_bytes: int = MAX_LINE_BYTES) -> IngestResult:
+                        max_line_bytes: int = MAX_LINE_BYTES, by: str | None = None) -> IngestResult:
     """Ingest NDJSON given as raw bytes in pieces of any size (a file read, a request body).
 
     The ingesting process only finds newlines; splitting and validating the lines is the
@@ -370,13 +359,14 @@ async def ingest_ndjson(session_scope: Callable, agency: str, data: AsyncIterabl
             rest = rest[:-1] if rest.endswith(b"\n") else rest
             yield rest, rest.count(b"\n") + 1, read_bytes
 
-    return await _ingest(session_scope, agency, chunks(), subjects, progress, parser)
+    return await _ingest(session_scope, agency, chunks(), subjects, progress, parser,
+                         submitter(agency, by))
 
 
 async def _ingest(session_scope: Callable, agency: str,
                   chunks: AsyncIterable[tuple[bytes, int, int]], subjects: SubjectDirectory,
                   progress: Callable[[int, int], None] | None,
-                  parser: ChunkParser) -> IngestResult:
+                  parser: ChunkParser, by: str) -> IngestResult:
     """Ingest chunks of NDJSON (lines joined by newlines, their count, bytes read so far), one
     transaction per chunk: valid lines land, bad ones are reported.
 
@@ -404,7 +394,7 @@ async def _ingest(session_scope: Callable, agency: str,
             head = await lock_head(pg, agency)
             if head != prepared.head:
                 prepared = await prepare_chunk(pg, agency, drafts, kinds, head)
-            await apply_chunk(pg, prepared, result)
+            await apply_chunk(session, prepared, result, by=by)
 
     async def writer() -> None:
         """Prepare chunk N+1 (versions, ids, chain links: Python work) while chunk N is being
