@@ -36,7 +36,8 @@ async def import_file(path: Path, agency: str, database_url: str, identity_url: 
 
     from libs.common.db import create_engine, make_sessionmaker, transaction
     from libs.contracts.identity import IdentityClient
-    from services.records.ingestion.pipeline import SubjectDirectory, ingest_ndjson
+    from services.records.ingestion.pipeline import ingest_ndjson
+    from services.records.ingestion.subjects import SubjectDirectory
     from services.records.ingestion.workers import ChunkParser
 
     settings = _settings(database_url)

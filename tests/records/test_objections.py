@@ -3,7 +3,6 @@
 from datetime import datetime, timedelta
 
 import asyncpg
-import pytest
 
 from devtools.testing import asyncpg_kwargs, error_codes
 from tests.callers import ANALYST, CONSUMER, SAMR, SPC
@@ -21,6 +20,7 @@ from tests.records.factories import (
     record,
     submit,
 )
+
 
 async def test_filing_marks_the_record_disputed_with_a_20_day_deadline_and_publishes(
         disputed, records_app):

@@ -11,7 +11,8 @@ from libs.common.db import transaction
 from libs.common.errors import Forbidden, Unauthenticated
 from libs.common.ndjson import body_pieces, check_bulk_request
 from libs.common.web import principal_from_request
-from services.records.ingestion.pipeline import SubjectDirectory, ingest_ndjson
+from services.records.ingestion.pipeline import ingest_ndjson
+from services.records.ingestion.subjects import SubjectDirectory
 
 router = APIRouter()
 

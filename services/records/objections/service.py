@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from libs.common.timeutil import now
+from services.records.ingestion.chunks import IngestResult, write_chunk
 from services.records.ingestion.parse import LineRejected, validate_record
-from services.records.ingestion.pipeline import IngestResult, write_chunk
 from services.records.objections.models import Objection
 from services.records.objections.repository import ObjectionRepository
 from services.records.records import transitions

@@ -13,13 +13,10 @@ from strawberry.types import Info
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Forbidden, InvalidInput, LimitExceeded
 from libs.common.schema_types import LegalDocument, LegalDocumentInput, shown_code
-from services.records.ingestion.parse import LineRejected, validate_record
-from services.records.ingestion.pipeline import (
-    IngestResult,
-    Rejection,
-    SubjectDirectory,
-    ingest_drafts,
-)
+from services.records.ingestion.chunks import IngestResult
+from services.records.ingestion.parse import LineRejected, Rejection, validate_record
+from services.records.ingestion.pipeline import ingest_drafts
+from services.records.ingestion.subjects import SubjectDirectory
 from services.records.records import models, policy, service
 from services.records.records.policy import today_in_china
 from services.records.records.repository import RecordRepository
