@@ -36,7 +36,8 @@ async def import_file(path: Path, agency: str, database_url: str, identity_url: 
 
     from libs.common.db import create_engine, make_sessionmaker, transaction
     from libs.contracts.identity import IdentityClient
-    from services.records.ingestion.pipeline import SubjectDirectory, ingest_ndjson
+    from services.records.ingestion.pipeline import ingest_ndjson
+    from services.records.ingestion.subjects import SubjectDirectory
     from services.records.ingestion.workers import ChunkParser
 
     settings = _settings(database_url)
@@ -118,7 +119,7 @@ def verify_command(
 def archive_command(database_url: str = DB_OPTION) -> None:
     """Archive records past their retention period (marked and published, never deleted)."""
     from libs.common.db import create_engine, make_sessionmaker, transaction
-    from services.records.ingestion.pipeline import today_in_china
+    from services.records.records.policy import today_in_china
     from services.records.records.retention import archive_due
 
     async def run() -> int:

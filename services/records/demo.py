@@ -14,13 +14,11 @@ from libs.common.db import transaction
 from libs.common.settings import CommonSettings
 from libs.contracts.identity import IdentityClient
 from services.identity.demo import FEATURED_COMPANY, FEATURED_PERSON, subjects
+from services.records.ingestion.chunks import IngestResult
 from services.records.ingestion.parse import validate_record
-from services.records.ingestion.pipeline import (
-    IngestResult,
-    SubjectDirectory,
-    ingest_drafts,
-    today_in_china,
-)
+from services.records.ingestion.pipeline import ingest_drafts
+from services.records.ingestion.subjects import SubjectDirectory
+from services.records.records.policy import today_in_china
 
 # (agency, category, summary, document kind, number pattern, authority, amount range)
 TEMPLATES = [

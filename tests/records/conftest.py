@@ -6,6 +6,8 @@ from services.identity.app import create_app as create_identity_app
 from services.identity.config import IdentitySettings
 from services.records.app import create_app
 from services.records.config import RecordsSettings
+from tests.callers import SPC
+from tests.records.factories import FILE, create_subject, org_code, record, submit
 
 
 @pytest.fixture
@@ -46,3 +48,14 @@ async def identity_gql(identity_app):
     transport = httpx.ASGITransport(app=identity_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://identity") as client:
         yield GraphQLClient(client)
+
+
+@pytest.fixture
+async def disputed(gql, identity_gql):
+    """A record of an organisation, disputed by the organisation itself."""
+    org = await create_subject(identity_gql, org_code(1))
+    rec = (await submit(gql, [record("O-1", org, summary="罚款 5 万元")], SPC))["accepted"][0]
+    body = await gql.execute(FILE, {"i": {"recordId": rec["id"], "grounds": "罚款金额有误"}},
+                             as_={"sub": org, "roles": ["consumer"]})
+    assert "errors" not in body, body
+    return org, rec, body["data"]["fileRecordObjection"]

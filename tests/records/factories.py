@@ -7,9 +7,12 @@ import zlib
 from datetime import date
 
 import asyncpg
+import httpx
 
 from devtools.testing import asyncpg_kwargs
 from libs.common.identifiers import make_ric, make_uscc
+from libs.common.settings import DEV_GATEWAY_SECRET
+from libs.contracts.records import RecordsClient
 
 REGISTER = """
 mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { code } }"""
@@ -25,6 +28,15 @@ mutation($input: [RecordInput!]!) {
     created corrected unchanged
   }
 }""" % RECORD_FIELDS
+
+
+FILE = """mutation($i: FileRecordObjectionInput!) {
+  fileRecordObjection(input: $i) { id status filedAt deadline overdue version record { status } } }"""
+RESOLVE = """mutation($i: ResolveRecordObjectionInput!) {
+  resolveRecordObjection(input: $i) { id status resolution record { id version status summary } } }"""
+WITHDRAW = """mutation($id: ID!) { withdrawRecordObjection(objectionId: $id) {
+  status record { status } } }"""
+WITHDRAW_RECORD = """mutation($i: WithdrawRecordInput!) { withdrawRecord(input: $i) { status } }"""
 
 
 def org_code(n: int, region: str = "110105") -> str:
@@ -86,3 +98,24 @@ async def execute(db_url: str, sql: str, *args) -> str:
 
 async def count_records(db_url: str) -> int:
     return (await fetch(db_url, "select count(*) from records.credit_records"))[0][0]
+
+
+def events_client(records_app) -> RecordsClient:
+    """The records outbox feed as sanctions reads it."""
+    return RecordsClient("http://records", DEV_GATEWAY_SECRET, caller="sanctions-test",
+                         transport=httpx.ASGITransport(app=records_app))
+
+
+async def all_events(records_app) -> list[dict]:
+    """Every event in the feed, oldest first, as the wire carries it (two to a page)."""
+    client = events_client(records_app)
+    try:
+        out, cursor = [], None
+        while True:
+            page = await client.events(cursor, limit=2)
+            out += [e.wire() for e in page.events]
+            cursor = page.cursor
+            if not page.has_more:
+                return out
+    finally:
+        await client.aclose()

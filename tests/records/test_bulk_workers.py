@@ -12,7 +12,8 @@ import pytest
 from libs.common.db import create_engine, make_sessionmaker, transaction
 from libs.common.errors import LimitExceeded, Unavailable
 from services.records.config import RecordsSettings
-from services.records.ingestion.pipeline import SubjectDirectory, ingest_lines, ingest_ndjson
+from services.records.ingestion.pipeline import ingest_lines, ingest_ndjson
+from services.records.ingestion.subjects import SubjectDirectory
 from services.records.ingestion.workers import ChunkParser
 from services.records.records.policy import retention_until
 from services.records.records.verify import verify_all

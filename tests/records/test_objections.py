@@ -3,52 +3,23 @@
 from datetime import datetime, timedelta
 
 import asyncpg
-import httpx
-import pytest
 
 from devtools.testing import asyncpg_kwargs, error_codes
-from libs.common.settings import DEV_GATEWAY_SECRET
-from libs.contracts.records import RecordsClient
 from tests.callers import ANALYST, CONSUMER, SAMR, SPC
-from tests.records.factories import create_subject, fetch, org_code, person_code, record, submit
-
-FILE = """mutation($i: FileRecordObjectionInput!) {
-  fileRecordObjection(input: $i) { id status filedAt deadline overdue version record { status } } }"""
-RESOLVE = """mutation($i: ResolveRecordObjectionInput!) {
-  resolveRecordObjection(input: $i) { id status resolution record { id version status summary } } }"""
-WITHDRAW = """mutation($id: ID!) { withdrawRecordObjection(objectionId: $id) {
-  status record { status } } }"""
-WITHDRAW_RECORD = """mutation($i: WithdrawRecordInput!) { withdrawRecord(input: $i) { status } }"""
-
-
-def events_client(records_app) -> RecordsClient:
-    return RecordsClient("http://records", DEV_GATEWAY_SECRET, caller="sanctions-test",
-                         transport=httpx.ASGITransport(app=records_app))
-
-
-async def all_events(records_app) -> list[dict]:
-    client = events_client(records_app)
-    try:
-        out, cursor = [], None
-        while True:
-            page = await client.events(cursor, limit=2)
-            out += [e.wire() for e in page.events]
-            cursor = page.cursor
-            if not page.has_more:
-                return out
-    finally:
-        await client.aclose()
-
-
-@pytest.fixture
-async def disputed(gql, identity_gql):
-    """A record of an organisation, disputed by the organisation itself."""
-    org = await create_subject(identity_gql, org_code(1))
-    rec = (await submit(gql, [record("O-1", org, summary="罚款 5 万元")], SPC))["accepted"][0]
-    body = await gql.execute(FILE, {"i": {"recordId": rec["id"], "grounds": "罚款金额有误"}},
-                             as_={"sub": org, "roles": ["consumer"]})
-    assert "errors" not in body, body
-    return org, rec, body["data"]["fileRecordObjection"]
+from tests.records.factories import (
+    FILE,
+    RESOLVE,
+    WITHDRAW,
+    WITHDRAW_RECORD,
+    all_events,
+    create_subject,
+    events_client,
+    fetch,
+    org_code,
+    person_code,
+    record,
+    submit,
+)
 
 
 async def test_filing_marks_the_record_disputed_with_a_20_day_deadline_and_publishes(

@@ -1,6 +1,7 @@
 """What callers see: disclosure by role, retention, pagination, entities and grades."""
 
 import asyncio
+import json
 import subprocess
 import sys
 from datetime import date
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devtools.testing import error_codes
-from services.records.ingestion.pipeline import today_in_china
+from services.records.records.policy import today_in_china
 from tests.callers import ADMIN, ANALYST, CONSUMER, SAMR, SPC
 from tests.records.factories import (
     RECORD_FIELDS,
@@ -139,8 +140,10 @@ async def test_negative_records_past_retention_leave_default_views_and_are_archi
     rows = await fetch(db_url, "select source_record_id from records.credit_records "
                                "where archived_at is not null")
     assert [r[0] for r in rows] == ["OLD"]
-    events = await fetch(db_url, "select type from records.outbox_events")
-    assert [e[0] for e in events] == ["RECORD_ARCHIVED"]
+    events = await fetch(db_url, "select type, payload from records.outbox_events")
+    assert [(e[0], json.loads(e[1])) for e in events] == [
+        ("RECORD_ARCHIVED", {"agency": "SPC", "version": 1,
+                             "retentionUntil": date(today.year - 1, 1, 10).isoformat()})]
 
 
 async def test_grade_deductions_are_each_explained_by_their_record(gql, identity_gql):

@@ -8,9 +8,9 @@ import strawberry
 from strawberry.types import Info
 
 from services.records.grades import service
-from services.records.ingestion.pipeline import today_in_china
 from services.records.records import service as record_service
 from services.records.records.graphql import CreditRecord, RecordCategory
+from services.records.records.policy import today_in_china
 
 
 @strawberry.enum

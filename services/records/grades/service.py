@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.identifiers import InvalidCode, parse_code
 from services.records.grades.models import GradeBand, ScorecardRule
+from services.records.grades.repository import ScorecardRepository
 from services.records.records.models import CreditRecord
 from services.records.records.repository import RecordRepository
 
@@ -84,6 +84,5 @@ async def grade_of(session: AsyncSession, code: str, today: date) -> GradeResult
         return None
     records = await RecordRepository(session).of_subjects([code], today=today, visibility=None)
     records = [r for r in records if r.disclosure != "RESTRICTED" and r.status == "ACTIVE"]
-    rules = {r.category: r for r in await session.scalars(select(ScorecardRule))}
-    bands = list(await session.scalars(select(GradeBand)))
-    return score(records, rules, bands)
+    scorecard = ScorecardRepository(session)
+    return score(records, await scorecard.rules(), await scorecard.bands())

@@ -11,7 +11,8 @@ from libs.common.db import transaction
 from libs.common.errors import Forbidden, Unauthenticated
 from libs.common.ndjson import body_pieces, check_bulk_request
 from libs.common.web import principal_from_request
-from services.records.ingestion.pipeline import SubjectDirectory, ingest_ndjson
+from services.records.ingestion.pipeline import ingest_ndjson
+from services.records.ingestion.subjects import SubjectDirectory
 
 router = APIRouter()
 
@@ -31,5 +32,6 @@ async def bulk(request: Request) -> dict:
         partial(transaction, request.app.state.sessionmaker), principal.agency,
         body_pieces(request, settings.max_bulk_bytes),
         SubjectDirectory(request.app.state.identity, request.app.state.sessionmaker),
-        chunk_size=settings.bulk_chunk_size, parser=request.app.state.chunk_parser)
+        chunk_size=settings.bulk_chunk_size, parser=request.app.state.chunk_parser,
+        by=principal.sub)
     return result.as_dict()

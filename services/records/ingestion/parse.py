@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 import orjson
 
@@ -17,6 +18,17 @@ from services.records.records.policy import AMOUNT_REQUIRED, CATEGORY_VALUES, DI
 MAX_SOURCE_ID = 64
 MAX_SUMMARY = 1000
 MAX_AMOUNT = Decimal("9999999999999999.99")
+
+
+class Rejection(NamedTuple):
+    """A submitted record that was not stored: its line (or input index), why, the rule."""
+
+    index: int
+    reason: str
+    rule: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.index, "reason": self.reason, "rule": self.rule}
 
 
 class LineRejected(Exception):

@@ -1,7 +1,7 @@
-"""Writing validated records: subject lookup, versioning, the hash chain and COPY.
+"""Orchestrating an ingestion: NDJSON in, chunks validated, subjects looked up, chunks written.
 
-One chunk = one transaction holding the source's row lock, so concurrent submitters for the same
-agency take turns at the chain head (none breaks it, none is lost) while other agencies proceed.
+The rooms it calls: `workers` validates (in a worker process on the bulk path), `subjects`
+knows which subjects exist, `chunks` versions, chains and writes, `repository` holds the SQL.
 """
 
 from __future__ import annotations
@@ -9,31 +9,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from libs.common.db import transaction
-from libs.common.errors import Forbidden, LimitExceeded
+from libs.common.errors import LimitExceeded
 from libs.common.ndjson import MAX_LINE_BYTES
-from libs.common.timeutil import SHANGHAI, now
-from libs.contracts.identity import IdentityClient
-from services.records.ingestion import copyrows
+from services.records.ingestion.chunks import (
+    IngestResult,
+    PreparedChunk,
+    apply_chunk,
+    known_only,
+    locked_head,
+    not_a_source,
+    prepare_chunk,
+    write_items,
+)
 from services.records.ingestion.parse import RecordDraft
-from services.records.ingestion.workers import IN_PROCESS, ChunkParser, Ingestible, ingestible
-from services.records.pg import driver_connection
-from services.records.records.chain import link_hash, micros
-from services.records.records.policy import RecordStatus
+from services.records.ingestion.repository import ChainHead, CurrentVersion, IngestionRepository
+from services.records.ingestion.subjects import SubjectDirectory
+from services.records.ingestion.workers import IN_PROCESS, ChunkParser, ingestible
+from services.records.records.policy import today_in_china
 
-ACTIVE, SUPERSEDED = RecordStatus.ACTIVE.value, RecordStatus.SUPERSEDED.value
-LOOKUP_BATCH = 10_000
 # Chunks validated and looked up ahead of the one being written.
 AHEAD = 2
-# Rows prepared between chances for other tasks (a COPY streaming, a lookup) to run.
-YIELD_EVERY = 512
 _gc_pauses = 0
 
 
@@ -58,268 +57,25 @@ def cyclic_gc_paused():
             gc.enable()
 
 
-@dataclass
-class Rejection:
-    index: int
-    reason: str
-    rule: str
-
-    def as_dict(self) -> dict:
-        return {"line": self.index, "reason": self.reason, "rule": self.rule}
-
-
-@dataclass
-class IngestResult:
-    lines: int = 0
-    created: int = 0
-    corrected: int = 0
-    unchanged: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-    # (index, record_id) of every accepted record, created, corrected or unchanged
-    accepted: list[tuple[int, int]] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {"lines": self.lines, "created": self.created, "corrected": self.corrected,
-                "unchanged": self.unchanged,
-                "rejected": [r.as_dict() for r in sorted(self.rejected, key=lambda r: r.index)]}
-
-
-class SubjectDirectory:
-    """Subject kinds: remembered for the run, then records' own known_subjects, then identity.
-
-    Identity never deletes a subject nor changes a code's kind, so a code confirmed once is
-    stored in known_subjects and identity is asked about it only once, ever. Unknown codes are
-    asked again every time. Lookups are serialised so concurrent chunks never ask twice.
-    """
-
-    def __init__(self, client: IdentityClient, sessionmaker=None) -> None:
-        self._client = client
-        self._sessionmaker = sessionmaker
-        self._kinds: dict[str, str] = {}
-        self._lock = asyncio.Lock()
-
-    async def kinds(self, codes: Iterable[str]) -> dict[str, str]:
-        wanted = set(codes)
-        async with self._lock:
-            missing = sorted(wanted - self._kinds.keys())
-            if missing and self._sessionmaker is not None:
-                async with transaction(self._sessionmaker) as session:
-                    pg = await driver_connection(session)
-                    rows = await pg.fetch("SELECT code, kind FROM records.known_subjects"
-                                          " WHERE code = ANY($1::text[])", missing)
-                self._kinds.update((r[0], r[1]) for r in rows)
-                missing = sorted(wanted - self._kinds.keys())
-            for i in range(0, len(missing), LOOKUP_BATCH):
-                found = (await self._client.lookup(missing[i:i + LOOKUP_BATCH])).subjects
-                learned = {c: s.kind for c, s in found.items()}
-                self._kinds.update(learned)
-                if learned and self._sessionmaker is not None:
-                    async with transaction(self._sessionmaker) as session:
-                        pg = await driver_connection(session)
-                        await pg.execute(
-                            "INSERT INTO records.known_subjects (code, kind)"
-                            " SELECT * FROM unnest($1::text[], $2::text[])"
-                            " ON CONFLICT DO NOTHING", list(learned), list(learned.values()))
-        return {c: self._kinds[c] for c in wanted if c in self._kinds}
-
-
-def today_in_china() -> date:
-    return now().astimezone(SHANGHAI).date()
-
-
-@dataclass
-class PreparedChunk:
-    """A chunk turned into rows and chain links from a given head, not yet written."""
-
-    agency: str
-    head: tuple[int, bytes]          # (seq, hash) the links were computed from
-    final: tuple[int, bytes]         # the head after these rows
-    recorded_us: int                 # recorded_at of every row, in Unix microseconds
-    # (record_id, version, kind, status, is_current, chain_seq, prev_hash, hash, static part)
-    rows: list[tuple] = field(default_factory=list)
-    superseded: list[tuple[int, int]] = field(default_factory=list)
-    corrections: list[tuple[int, int, str, str]] = field(default_factory=list)
-    current: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)
-    outcome: IngestResult = field(default_factory=IngestResult)  # counts, applied on commit
-
-
-async def _current_versions(pg, agency: str, source_ids: list[str]) -> dict[str, tuple[int, int, bytes]]:
-    return {r[0]: (r[1], r[2], bytes(r[3])) for r in await pg.fetch(
-        "SELECT source_record_id, record_id, version, content_hash FROM records.credit_records"
-        " WHERE agency = $1 AND source_record_id = ANY($2::text[]) AND is_current",
-        agency, source_ids)}
-
-
-async def prepare_chunk(pg, agency: str, items: list[Ingestible], kinds: dict[str, str],
-                        head: tuple[int, bytes],
-                        known: dict[str, tuple[int, int, bytes]] | None = None) -> PreparedChunk:
-    """Version the items against the current versions and link them from `head`.
-
-    `known` holds current versions this run wrote itself (possibly not yet committed); the rest
-    are read from the database.
-    """
-    known = known or {}
-    source_ids = list({item[1] for item in items})
-    current = {s: known[s] for s in source_ids if s in known}
-    unread = [s for s in source_ids if s not in current]
-    if unread:
-        current.update(await _current_versions(pg, agency, unread))
-    need_ids = sum(1 for s in source_ids if s not in current)
-    fresh_ids = iter([r[0] for r in await pg.fetch(
-        "SELECT nextval('records.record_id_seq') FROM generate_series(1, $1)", need_ids)]
-        if need_ids else [])
-    repeats = len(source_ids) < len(items)  # a source id twice in one chunk
-    seq, prev = head
-    out = PreparedChunk(agency=agency, head=head, final=head, recorded_us=micros(now()))
-    rows, outcome, recorded_us = out.rows, out.outcome, out.recorded_us
-    positions: dict[tuple[int, int], int] = {}  # rows of this chunk that a later line may correct
-    for n, (index, source_id, subject_code, content, static) in enumerate(items, 1):
-        if not n % YIELD_EVERY:
-            # let a COPY of the previous chunk stream on while this one is prepared
-            await asyncio.sleep(0)
-        was = current.get(source_id)
-        if was is not None and was[2] == content:
-            outcome.unchanged += 1
-            outcome.accepted.append((index, was[0]))
-            continue
-        if was is None:
-            record_id, version = next(fresh_ids), 1
-            outcome.created += 1
-        else:
-            record_id, version = was[0], was[1] + 1
-            earlier = positions.get((record_id, was[1]))
-            if earlier is not None:
-                # corrected twice in one chunk: the earlier new row is superseded before insert
-                r = rows[earlier]
-                rows[earlier] = r[:3] + (SUPERSEDED, False) + r[5:]
-            else:
-                out.superseded.append((record_id, was[1]))
-            out.corrections.append((record_id, version, source_id, subject_code))
-            outcome.corrected += 1
-        seq += 1
-        digest = link_hash(prev, content, seq, record_id, version, recorded_us)
-        rows.append((record_id, version, kinds[subject_code], ACTIVE, True, seq, prev, digest,
-                     static))
-        prev = digest
-        if repeats:
-            positions[(record_id, version)] = len(rows) - 1
-        current[source_id] = (record_id, version, content)
-        outcome.accepted.append((index, record_id))
-    out.final = (seq, prev)
-    out.current = current
-    return out
-
-
-async def lock_head(pg, agency: str) -> tuple[int, bytes]:
-    """Take the source's row lock (held to commit) and return its chain head."""
-    head = await pg.fetchrow(
-        "SELECT head_seq, head_hash FROM records.sources WHERE code = $1 FOR UPDATE", agency)
-    if head is None:
-        raise Forbidden(f"agency {agency} is not registered as a source of records")
-    return head[0], bytes(head[1])
-
-
-async def _copy_data(prepared: PreparedChunk) -> AsyncIterator[bytes]:
-    """The chunk's rows in binary COPY format, in pieces, so PostgreSQL starts on the first
-    rows while the rest are encoded."""
-    us, rows, encode = prepared.recorded_us, prepared.rows, copyrows.row
-    yield copyrows.HEADER
-    for start in range(0, len(rows), YIELD_EVERY):
-        yield b"".join([encode(record_id, version, kind, status, is_current, us, seq, prev,
-                               digest, static)
-                        for record_id, version, kind, status, is_current, seq, prev, digest, static
-                        in rows[start:start + YIELD_EVERY]])
-    yield copyrows.TRAILER
-
-
-async def apply_chunk(pg, prepared: PreparedChunk, result: IngestResult) -> None:
-    """Write a prepared chunk under the source lock (the caller holds it, head unchanged)."""
-    if prepared.rows:
-        if prepared.superseded:
-            await pg.execute(
-                "UPDATE records.credit_records SET is_current = false, status = 'SUPERSEDED'"
-                " WHERE (record_id, version) IN (SELECT * FROM unnest($1::bigint[], $2::int[]))",
-                [r for r, _ in prepared.superseded], [v for _, v in prepared.superseded])
-        await pg.copy_to_table("credit_records", schema_name="records",
-                               columns=copyrows.COLUMNS, format="binary",
-                               source=_copy_data(prepared))
-        if prepared.corrections:
-            await _publish_corrections(pg, prepared.agency, prepared.corrections)
-        await pg.execute("UPDATE records.sources SET head_seq = $2, head_hash = $3"
-                         " WHERE code = $1", prepared.agency, *prepared.final)
-    o = prepared.outcome
-    result.created += o.created
-    result.corrected += o.corrected
-    result.unchanged += o.unchanged
-    result.accepted.extend(o.accepted)
-
-
-async def write_chunk(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
-                      kinds: dict[str, str], result: IngestResult) -> None:
-    """Store drafts whose subject is known, in order, as new records, corrections or no-ops."""
-    await _write_items(session, agency, [ingestible(agency, i, d) for i, d in drafts], kinds,
-                       result)
-
-
-async def _write_items(session: AsyncSession, agency: str, items: list[Ingestible],
-                       kinds: dict[str, str], result: IngestResult) -> None:
-    if not items:
-        return
-    pg = await driver_connection(session)
-    head = await lock_head(pg, agency)
-    await apply_chunk(pg, await prepare_chunk(pg, agency, items, kinds, head), result)
-
-
-async def _publish_corrections(pg, agency: str, corrections: list[tuple[int, int, str, str]]) -> None:
-    """RECORD_CORRECTED for each new version; open objections to them are resolved CORRECTED."""
-    resolved = await pg.fetch(
-        "UPDATE records.objections SET status = 'CORRECTED', resolved_at = now(),"
-        " resolved_by = $2, resolution = 'corrected by the source agency'"
-        " WHERE record_id = ANY($1::bigint[]) AND status = 'OPEN'"
-        " RETURNING id, record_id, subject_code",
-        [c[0] for c in corrections], f"agency:{agency}")
-    events = [("RECORD_CORRECTED", rid, subject, orjson.dumps(
-        {"agency": agency, "sourceRecordId": src, "version": version,
-         "previousVersion": version - 1}).decode())
-        for rid, version, src, subject in corrections]
-    events += [("OBJECTION_RESOLVED", r["record_id"], r["subject_code"], orjson.dumps(
-        {"objectionId": str(r["id"]), "outcome": "CORRECTED"}).decode()) for r in resolved]
-    await pg.executemany(
-        "INSERT INTO records.outbox_events (type, record_id, subject_code, payload)"
-        " VALUES ($1, $2, $3, $4::jsonb)", events)
-
-
-def _known_only(items: list[Ingestible], kinds: dict[str, str],
-                result: IngestResult) -> list[Ingestible]:
-    """Items about known subjects; the others are rejected."""
-    known = []
-    for item in items:
-        if item[2] in kinds:
-            known.append(item)
-        else:
-            result.rejected.append(Rejection(
-                item[0], "unknown subject: no subject is registered with this code",
-                "unknown_subject"))
-    return known
+def submitter(agency: str, by: str | None) -> str:
+    """Who a write is recorded as: the official acting, else the agency (a file import)."""
+    return by or f"agency:{agency}"
 
 
 async def ingest_drafts(session: AsyncSession, agency: str, drafts: list[tuple[int, RecordDraft]],
-                        subjects: SubjectDirectory, result: IngestResult,
-                        kinds: dict[str, str] | None = None) -> None:
-    """Reject drafts about unknown subjects, write the rest (one transaction: the caller's).
-
-    `kinds` may be looked up beforehand (the bulk path does it while the previous chunk writes).
-    """
-    if kinds is None:
-        kinds = await subjects.kinds(d.subject_code for _, d in drafts)
+                        subjects: SubjectDirectory, result: IngestResult, *,
+                        by: str | None = None) -> None:
+    """Reject drafts about unknown subjects, write the rest (one transaction: the caller's)."""
+    kinds = await subjects.kinds(d.subject_code for _, d in drafts)
     items = [ingestible(agency, index, d) for index, d in drafts]
-    await _write_items(session, agency, _known_only(items, kinds, result), kinds, result)
+    await write_items(session, agency, known_only(items, kinds, result), kinds, result,
+                      by=submitter(agency, by))
 
 
 async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterable[bytes],
                        subjects: SubjectDirectory, *, chunk_size: int = 5000,
                        progress: Callable[[int, int], None] | None = None,
-                       parser: ChunkParser = IN_PROCESS) -> IngestResult:
+                       parser: ChunkParser = IN_PROCESS, by: str | None = None) -> IngestResult:
     """Ingest NDJSON given line by line (without their newlines); see `_ingest`."""
     async def chunks() -> AsyncIterator[tuple[bytes, int, int]]:
         pending: list[bytes] = []
@@ -333,14 +89,15 @@ async def ingest_lines(session_scope: Callable, agency: str, lines: AsyncIterabl
         if pending:
             yield b"\n".join(pending), len(pending), read_bytes
 
-    return await _ingest(session_scope, agency, chunks(), subjects, progress, parser)
+    return await _ingest(session_scope, agency, chunks(), subjects, progress, parser,
+                         submitter(agency, by))
 
 
 async def ingest_ndjson(session_scope: Callable, agency: str, data: AsyncIterable[bytes],
                         subjects: SubjectDirectory, *, chunk_size: int = 5000,
                         progress: Callable[[int, int], None] | None = None,
                         parser: ChunkParser = IN_PROCESS,
-                        max_line_bytes: int = MAX_LINE_BYTES) -> IngestResult:
+                        max_line_bytes: int = MAX_LINE_BYTES, by: str | None = None) -> IngestResult:
     """Ingest NDJSON given as raw bytes in pieces of any size (a file read, a request body).
 
     The ingesting process only finds newlines; splitting and validating the lines is the
@@ -370,13 +127,14 @@ async def ingest_ndjson(session_scope: Callable, agency: str, data: AsyncIterabl
             rest = rest[:-1] if rest.endswith(b"\n") else rest
             yield rest, rest.count(b"\n") + 1, read_bytes
 
-    return await _ingest(session_scope, agency, chunks(), subjects, progress, parser)
+    return await _ingest(session_scope, agency, chunks(), subjects, progress, parser,
+                         submitter(agency, by))
 
 
 async def _ingest(session_scope: Callable, agency: str,
                   chunks: AsyncIterable[tuple[bytes, int, int]], subjects: SubjectDirectory,
                   progress: Callable[[int, int], None] | None,
-                  parser: ChunkParser) -> IngestResult:
+                  parser: ChunkParser, by: str) -> IngestResult:
     """Ingest chunks of NDJSON (lines joined by newlines, their count, bytes read so far), one
     transaction per chunk: valid lines land, bad ones are reported.
 
@@ -392,47 +150,44 @@ async def _ingest(session_scope: Callable, agency: str,
     staged: set[asyncio.Task] = set()  # chunks handed over but not yet taken by the writer
 
     async def stage(block: bytes, lines: int, first_line: int, read_bytes: int) -> tuple:
-        parsed = await parser.parse(block, lines, first_line, today, agency)
-        kinds = await subjects.kinds({item[2] for item in parsed[1]})
-        return parsed, kinds, read_bytes
+        validated = await parser.parse(block, lines, first_line, today, agency)
+        kinds = await subjects.kinds({item.subject_code for item in validated.items})
+        return validated, kinds, read_bytes
 
-    async def commit(prepared: PreparedChunk, drafts, kinds) -> None:
+    async def commit(prepared: PreparedChunk, items, kinds) -> None:
         """Write a speculatively prepared chunk; if another submitter moved the head since,
         prepare it again under the lock (the database is then authoritative)."""
         async with session_scope() as session:
-            pg = await driver_connection(session)
-            head = await lock_head(pg, agency)
+            repo = await IngestionRepository.of(session)
+            head = await locked_head(repo, agency)
             if head != prepared.head:
-                prepared = await prepare_chunk(pg, agency, drafts, kinds, head)
-            await apply_chunk(pg, prepared, result)
+                prepared = await prepare_chunk(repo, agency, items, kinds, head)
+            await apply_chunk(session, prepared, result, by=by)
 
     async def writer() -> None:
         """Prepare chunk N+1 (versions, ids, chain links: Python work) while chunk N is being
         written and committed, then commit in order."""
-        head: tuple[int, bytes] | None = None     # the head after the last prepared chunk
-        known: dict[str, tuple[int, int, bytes]] = {}  # current versions this run wrote
+        head: ChainHead | None = None              # the head after the last prepared chunk
+        known: dict[str, CurrentVersion] = {}      # current versions this run wrote
         committing: asyncio.Task | None = None
         try:
             while (task := await queue.get()) is not None:
                 staged.discard(task)
-                (lines_seen, items, rejections), kinds, read_bytes = await task
-                result.lines += lines_seen
-                result.rejected.extend(Rejection(*r) for r in rejections)
-                drafts = _known_only(items, kinds, result)
-                if drafts:
+                validated, kinds, read_bytes = await task
+                result.lines += validated.lines
+                result.rejected.extend(validated.rejections)
+                items = known_only(validated.items, kinds, result)
+                if items:
                     async with session_scope() as session:
-                        pg = await driver_connection(session)
+                        repo = await IngestionRepository.of(session)
                         if head is None:
-                            row = await pg.fetchrow("SELECT head_seq, head_hash FROM "
-                                                    "records.sources WHERE code = $1", agency)
-                            if row is None:
-                                raise Forbidden(f"agency {agency} is not registered as a "
-                                                "source of records")
-                            head = (row[0], bytes(row[1]))
-                        prepared = await prepare_chunk(pg, agency, drafts, kinds, head, known)
+                            head = await repo.head(agency)
+                            if head is None:
+                                raise not_a_source(agency)
+                        prepared = await prepare_chunk(repo, agency, items, kinds, head, known)
                     if committing is not None:
                         await committing
-                    committing = asyncio.create_task(commit(prepared, drafts, kinds))
+                    committing = asyncio.create_task(commit(prepared, items, kinds))
                     head = prepared.final
                     known.update(prepared.current)
                 if progress:

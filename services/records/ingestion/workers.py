@@ -4,6 +4,10 @@ Validation, content hashing and encoding the static part of each row are most of
 bulk ingestion and need nothing but the line, so a worker process does them for chunk N+1 while
 the ingesting process versions, chains and copies chunk N. Small chunks (a test, a short REST
 submission) stay in-process: a worker's start would cost more than it saves.
+
+A validated chunk crosses the process boundary as columns of plain values (see
+`ValidatedChunk.__reduce__`): pickling one named tuple per line would cost a Python call per
+line on each side, on the ingesting process's serial path too.
 """
 
 from __future__ import annotations
@@ -15,14 +19,12 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
+from functools import partial
+from typing import NamedTuple
 
 from libs.common.errors import Unavailable
 from services.records.ingestion.copyrows import static_part
-from services.records.ingestion.parse import LineRejected, RecordDraft, parse_line
-
-# What the writer needs of a valid line: (line, sourceRecordId, subject code, content hash,
-# static part of its row). Plain tuples of str and bytes: cheap to pickle.
-Ingestible = tuple[int, str, str, bytes, bytes]
+from services.records.ingestion.parse import LineRejected, RecordDraft, Rejection, parse_line
 
 # Lines validated between chances for the writer's round trips to proceed (in-process only).
 YIELD_EVERY = 512
@@ -30,14 +32,45 @@ YIELD_EVERY = 512
 WORKER_MIN_LINES = 1_000
 
 
+class Ingestible(NamedTuple):
+    """What the writer needs of a valid line."""
+
+    line: int
+    source_record_id: str
+    subject_code: str
+    content_hash: bytes
+    static: bytes  # the static part of its row, in binary COPY format (copyrows.static_part)
+
+
 def ingestible(agency: str, line_no: int, d: RecordDraft) -> Ingestible:
-    return line_no, d.source_record_id, d.subject_code, d.content_hash(agency), static_part(agency, d)
+    """The draft on line `line_no`, hashed and with its static part encoded."""
+    return Ingestible(line_no, d.source_record_id, d.subject_code, d.content_hash(agency),
+                      static_part(agency, d))
 
 
-def prepare_lines(lines: list[bytes], first_line: int, today: date,
-                  agency: str) -> tuple[int, list[Ingestible], list[tuple[int, str, str]]]:
-    """Validate lines numbered from `first_line`: (non-blank lines, ingestibles, rejections).
-    Blank lines count in the numbering but are skipped."""
+_ingestible = partial(tuple.__new__, Ingestible)  # from a plain tuple, without a Python call
+
+
+def _from_columns(lines: int, columns: tuple[list, ...],
+                  rejections: list[Rejection]) -> ValidatedChunk:
+    return ValidatedChunk(lines, list(map(_ingestible, zip(*columns))), rejections)
+
+
+class ValidatedChunk(NamedTuple):
+    """A chunk of lines validated: how many were not blank, the valid ones, the rejected ones."""
+
+    lines: int
+    items: list[Ingestible]
+    rejections: list[Rejection]
+
+    def __reduce__(self):
+        columns = tuple(map(list, zip(*self.items))) or ([],) * len(Ingestible._fields)
+        return _from_columns, (self.lines, columns, self.rejections)
+
+
+def prepare_lines(lines: list[bytes], first_line: int, today: date, agency: str) -> ValidatedChunk:
+    """Validate lines numbered from `first_line`; blank lines count in the numbering but are
+    skipped."""
     items, rejections, count = [], [], 0
     for line_no, raw in enumerate(lines, first_line):
         if not raw.strip():
@@ -46,12 +79,11 @@ def prepare_lines(lines: list[bytes], first_line: int, today: date,
         try:
             items.append(ingestible(agency, line_no, parse_line(raw, today)))
         except LineRejected as exc:
-            rejections.append((line_no, exc.reason, exc.rule))
-    return count, items, rejections
+            rejections.append(Rejection(line_no, exc.reason, exc.rule))
+    return ValidatedChunk(count, items, rejections)
 
 
-def prepare_block(block: bytes, first_line: int, today: date,
-                  agency: str) -> tuple[int, list[Ingestible], list[tuple[int, str, str]]]:
+def prepare_block(block: bytes, first_line: int, today: date, agency: str) -> ValidatedChunk:
     """`prepare_lines` for lines joined by newlines: what a worker is sent."""
     return prepare_lines(block.split(b"\n"), first_line, today, agency)
 
@@ -94,7 +126,7 @@ class ChunkParser:
             self._executor().submit(_worker_ready).result()
 
     async def parse(self, block: bytes, count: int, first_line: int, today: date,
-                    agency: str) -> tuple[int, list[Ingestible], list[tuple[int, str, str]]]:
+                    agency: str) -> ValidatedChunk:
         """Validate `count` lines joined by newlines, numbered from `first_line`."""
         if self.workers and count >= self.min_lines:
             try:
@@ -112,11 +144,11 @@ class ChunkParser:
         for start in range(0, len(lines), YIELD_EVERY):
             part = prepare_lines(lines[start:start + YIELD_EVERY], first_line + start, today,
                                  agency)
-            count += part[0]
-            items += part[1]
-            rejections += part[2]
+            count += part.lines
+            items += part.items
+            rejections += part.rejections
             await asyncio.sleep(0)
-        return count, items, rejections
+        return ValidatedChunk(count, items, rejections)
 
     def close(self) -> None:
         with self._lock:

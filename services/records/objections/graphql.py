@@ -12,7 +12,6 @@ from strawberry.types import Info
 from libs.common.errors import InvalidInput
 from libs.common.timeutil import now
 from services.records.objections import models, service
-from services.records.records import service as record_service
 from services.records.records.graphql import (
     CreditRecord,
     Disclosure,
@@ -172,8 +171,6 @@ class ObjectionQuery:
     @strawberry.field(description="Objections to a record, oldest first.")
     async def record_objections(self, info: Info, record_id: strawberry.ID) -> list[RecordObjection]:
         principal = info.context.authenticated()
-        rid = _id(record_id, "recordId")
         async with info.context.transaction() as session:
-            await record_service.get_visible(session, principal, rid)
-            found = await service.of_records(session, [rid])
-        return [RecordObjection(_model=o) for o in found.get(rid, [])]
+            found = await service.of_record(session, principal, _id(record_id, "recordId"))
+        return [RecordObjection(_model=o) for o in found]

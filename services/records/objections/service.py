@@ -4,50 +4,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from libs.common.timeutil import now
+from services.records.ingestion.chunks import IngestResult, write_chunk
 from services.records.ingestion.parse import LineRejected, validate_record
-from services.records.ingestion.pipeline import IngestResult, today_in_china, write_chunk
 from services.records.objections.models import Objection
-from services.records.outbox.repository import OutboxRepository
+from services.records.objections.repository import ObjectionRepository
+from services.records.records import transitions
 from services.records.records.chain import amount_text
 from services.records.records.models import CreditRecord
-from services.records.records.policy import RecordStatus
+from services.records.records.policy import RecordStatus, today_in_china
 from services.records.records.repository import RecordRepository
-from services.records.records.service import require_source_agency
+from services.records.records.service import get_visible, require_source_agency
 
 VERIFICATION_DAYS = 20
 MAX_GROUNDS = 4000
 OUTCOMES = ("CORRECTED", "UPHELD", "WITHDRAWN")
-
-
-async def _open_objection(session: AsyncSession, record_id: int) -> Objection | None:
-    return await session.scalar(select(Objection).where(
-        Objection.record_id == record_id, Objection.status == "OPEN").with_for_update())
-
-
-async def _publish_resolution(session: AsyncSession, objection: Objection) -> None:
-    await OutboxRepository(session).publish(
-        "OBJECTION_RESOLVED", record_id=objection.record_id, subject_code=objection.subject_code,
-        payload={"objectionId": str(objection.id), "outcome": objection.status,
-                 "resolution": objection.resolution})
-
-
-async def close_open_objection(session: AsyncSession, record: CreditRecord, outcome: str,
-                               by: str, resolution: str) -> Objection | None:
-    """Resolve the record's open objection, if any (used when the record itself changes)."""
-    objection = await _open_objection(session, record.record_id)
-    if objection is None:
-        return None
-    objection.status, objection.resolved_at = outcome, now()
-    objection.resolved_by, objection.resolution = by, resolution
-    await _publish_resolution(session, objection)
-    return objection
 
 
 async def file(session: AsyncSession, principal: Principal, record_id: int,
@@ -69,25 +45,20 @@ async def file(session: AsyncSession, principal: Principal, record_id: int,
     if record.status == RecordStatus.DISPUTED.value:
         raise Conflict("an objection to this record is already open")
     filed_at = now()
-    objection = Objection(record_id=record.record_id, version=record.version,
-                          subject_code=record.subject_code, filed_by=principal.sub,
-                          grounds=grounds, status="OPEN", filed_at=filed_at,
-                          deadline=filed_at + timedelta(days=VERIFICATION_DAYS))
-    session.add(objection)
     try:
-        await session.flush()
+        objection = await ObjectionRepository(session).add(Objection(
+            record_id=record.record_id, version=record.version,
+            subject_code=record.subject_code, filed_by=principal.sub, grounds=grounds,
+            status="OPEN", filed_at=filed_at,
+            deadline=filed_at + timedelta(days=VERIFICATION_DAYS)))
     except IntegrityError:  # a concurrent objection won the unique open-objection index
         raise Conflict("an objection to this record is already open") from None
-    record.status = RecordStatus.DISPUTED.value
-    await OutboxRepository(session).publish(
-        "RECORD_DISPUTED", record_id=record.record_id, subject_code=record.subject_code,
-        payload={"objectionId": str(objection.id), "deadline": objection.deadline.isoformat(),
-                 "version": record.version})
+    await transitions.disputed(session, record, objection)
     return objection
 
 
 async def _get_open(session: AsyncSession, objection_id: int) -> Objection:
-    objection = await session.get(Objection, objection_id, with_for_update=True)
+    objection = await ObjectionRepository(session).get(objection_id, lock=True)
     if objection is None:
         raise NotFound("no such objection")
     if objection.status != "OPEN":
@@ -129,11 +100,8 @@ async def resolve(session: AsyncSession, principal: Principal, objection_id: int
         if correction:
             raise InvalidInput("an UPHELD objection leaves the record as it is; drop the "
                                "correction", field="correction")
-        record.status = RecordStatus.ACTIVE.value
-        objection.status, objection.resolved_at = "UPHELD", now()
-        objection.resolved_by, objection.resolution = principal.sub, reason
-        await _publish_resolution(session, objection)
-        return objection
+        return await transitions.dispute_ended(session, record, "UPHELD", by=principal.sub,
+                                               resolution=reason)
     if not correction:
         raise InvalidInput("a CORRECTED outcome needs the corrected fields", field="correction")
     try:
@@ -144,12 +112,10 @@ async def resolve(session: AsyncSession, principal: Principal, objection_id: int
     # write_chunk supersedes the disputed version, resolves the objection and publishes both.
     await session.flush()
     await write_chunk(session, record.agency, [(0, draft)], {record.subject_code: record.subject_kind},
-                      result)
+                      result, by=principal.sub, resolution=reason)
     if not result.corrected:
         raise InvalidInput("the correction changes nothing; resolve as UPHELD instead",
                            field="correction")
-    await session.refresh(objection)
-    objection.resolved_by, objection.resolution = principal.sub, reason
     return objection
 
 
@@ -161,18 +127,12 @@ async def withdraw(session: AsyncSession, principal: Principal, objection_id: in
         raise Forbidden("only whoever filed the objection may withdraw it")
     record = (await RecordRepository(session).current([objection.record_id], lock=True))[
         objection.record_id]
-    if record.status == RecordStatus.DISPUTED.value:
-        record.status = RecordStatus.ACTIVE.value
-    objection.status, objection.resolved_at = "WITHDRAWN", now()
-    objection.resolved_by, objection.resolution = principal.sub, "withdrawn by the filer"
-    await _publish_resolution(session, objection)
-    return objection
+    return await transitions.dispute_ended(session, record, "WITHDRAWN", by=principal.sub,
+                                           resolution="withdrawn by the filer")
 
 
-async def of_records(session: AsyncSession, record_ids: list[int]) -> dict[int, list[Objection]]:
-    rows = await session.scalars(select(Objection).where(Objection.record_id.in_(record_ids))
-                                 .order_by(Objection.id))
-    out: dict[int, list[Objection]] = {}
-    for o in rows:
-        out.setdefault(o.record_id, []).append(o)
-    return out
+async def of_record(session: AsyncSession, principal: Principal,
+                    record_id: int) -> list[Objection]:
+    """Objections to a record the caller may see, oldest first (NOT_FOUND otherwise)."""
+    await get_visible(session, principal, record_id)
+    return (await ObjectionRepository(session).of_records([record_id])).get(record_id, [])

@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.errors import InvalidInput
+from libs.contracts.records import EventPayload
 from services.records.outbox.models import OutboxEvent
 
 MAX_PAGE = 1000
+
+
+class RecordEvent(NamedTuple):
+    """An event about one record, before it is written: its type is its payload's."""
+
+    payload: EventPayload
+    record_id: int
+    subject_code: str
 
 
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def publish(self, type_: str, *, record_id: int | None, subject_code: str | None,
-                      payload: dict) -> None:
-        """Add an event to the current transaction: it exists exactly when the change does."""
-        self.session.add(OutboxEvent(type=type_, record_id=record_id, subject_code=subject_code,
-                                     payload=payload))
-        await self.session.flush()
+    async def publish(self, events: Sequence[RecordEvent]) -> None:
+        """Write events in the current transaction, in order: they exist exactly when the
+        change does. Every payload is serialised here, the same way."""
+        if events:
+            await self.session.execute(insert(OutboxEvent), [
+                {"type": e.payload.TYPE, "record_id": e.record_id, "subject_code": e.subject_code,
+                 "payload": e.payload.wire()} for e in events])
 
     async def read(self, after: str | None, limit: int) -> tuple[list[dict], str | None, bool]:
         """Events after the cursor, oldest first, only from transactions no longer running.

@@ -10,18 +10,15 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from libs.common.auth import AccessRole
+from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Forbidden, InvalidInput, LimitExceeded
 from libs.common.schema_types import LegalDocument, LegalDocumentInput, shown_code
-from services.records.ingestion.parse import LineRejected, validate_record
-from services.records.ingestion.pipeline import (
-    IngestResult,
-    Rejection,
-    SubjectDirectory,
-    ingest_drafts,
-    today_in_china,
-)
+from services.records.ingestion.chunks import IngestResult
+from services.records.ingestion.parse import LineRejected, Rejection, validate_record
+from services.records.ingestion.pipeline import ingest_drafts
+from services.records.ingestion.subjects import SubjectDirectory
 from services.records.records import models, policy, service
+from services.records.records.policy import today_in_china
 from services.records.records.repository import RecordRepository
 
 MAX_PAGE = 100
@@ -222,12 +219,12 @@ def input_as_submission(r: RecordInput) -> dict:
     }
 
 
-def submitting_agency(info: Info) -> str:
+def submitting_agency(info: Info) -> tuple[Principal, str]:
     """Only an authority acting for an agency submits, and only as that agency."""
     principal = info.context.authenticated(AccessRole.AUTHORITY)
     if not principal.agency:
         raise Forbidden("the token names no agency; records are submitted by their source agency")
-    return principal.agency
+    return principal, principal.agency
 
 
 @strawberry.input
@@ -241,7 +238,7 @@ class RecordMutation:
     @strawberry.mutation(description="Submit records as the token's agency; idempotent on "
                                      "(agency, sourceRecordId); changed content is a correction.")
     async def submit_records(self, info: Info, input: list[RecordInput]) -> RecordSubmission:
-        agency = submitting_agency(info)
+        principal, agency = submitting_agency(info)
         limit = info.context.settings.max_submission
         if len(input) > limit:
             raise LimitExceeded(f"at most {limit} records per submission; use the bulk NDJSON "
@@ -256,7 +253,7 @@ class RecordMutation:
                 result.rejected.append(Rejection(index, exc.reason, exc.rule))
         subjects = SubjectDirectory(info.context.identity, info.context.sessionmaker)
         async with info.context.transaction() as session:
-            await ingest_drafts(session, agency, drafts, subjects, result)
+            await ingest_drafts(session, agency, drafts, subjects, result, by=principal.sub)
             found = await RecordRepository(session).current([rid for _, rid in result.accepted])
         return RecordSubmission(
             accepted=[CreditRecord(_model=found[rid]) for _, rid in result.accepted],

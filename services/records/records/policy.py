@@ -6,6 +6,8 @@ import enum
 from datetime import date
 from functools import lru_cache
 
+from libs.common.timeutil import SHANGHAI, now
+
 
 class RecordCategory(str, enum.Enum):
     REGISTRATION = "REGISTRATION"
@@ -72,3 +74,8 @@ def retention_until(category: str, occurred_on: date, conduct_ended_on: date | N
         return start.replace(year=start.year + years)
     except ValueError:  # 29 February
         return start.replace(year=start.year + years, day=28)
+
+
+def today_in_china() -> date:
+    """Today in Asia/Shanghai: the day retention, dates of conduct and documents are judged by."""
+    return now().astimezone(SHANGHAI).date()

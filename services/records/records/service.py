@@ -6,8 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Conflict, Forbidden, InvalidInput, NotFound
-from libs.common.timeutil import now
-from services.records.outbox.repository import OutboxRepository
+from services.records.records import transitions
 from services.records.records.models import CreditRecord
 from services.records.records.policy import RecordStatus
 from services.records.records.repository import RecordRepository, Visibility
@@ -52,8 +51,6 @@ async def get_visible(session: AsyncSession, principal: Principal, record_id: in
 async def withdraw(session: AsyncSession, principal: Principal, record_id: int,
                    reason: str) -> CreditRecord:
     """The source agency withdraws a record; sanctions learn it through the outbox."""
-    from services.records.objections.service import close_open_objection
-
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("give the reason for the withdrawal", field="reason")
@@ -63,11 +60,5 @@ async def withdraw(session: AsyncSession, principal: Principal, record_id: int,
     require_source_agency(principal, record)
     if record.status == RecordStatus.WITHDRAWN.value:
         raise Conflict("the record is already withdrawn")
-    record.status = RecordStatus.WITHDRAWN.value
-    await close_open_objection(session, record, "CORRECTED", principal.sub,
-                               f"record withdrawn: {reason}")
-    await OutboxRepository(session).publish(
-        "RECORD_WITHDRAWN", record_id=record.record_id, subject_code=record.subject_code,
-        payload={"agency": record.agency, "sourceRecordId": record.source_record_id,
-                 "version": record.version, "reason": reason, "at": now().isoformat()})
+    await transitions.withdrawn(session, record, by=principal.sub, reason=reason)
     return record
