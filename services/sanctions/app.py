@@ -33,7 +33,8 @@ def create_app(settings: SanctionsSettings | None = None, *,
         app.state.deps = build_dependencies(settings, identity_transport=identity_transport,
                                             records_transport=records_transport)
         app.state.audit = AuditBuffer(app.state.engine, interval=settings.audit_flush_seconds,
-                                      max_buffered=settings.audit_max_buffered)
+                                      max_buffered=settings.audit_max_buffered,
+                                      batch_size=settings.audit_batch_size)
         app.state.audit.start()
         app.state.events_task = None
         if settings.records_events_poll_seconds > 0:

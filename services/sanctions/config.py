@@ -17,10 +17,13 @@ class SanctionsSettings(CommonSettings):
     internal_timeout_seconds: float = 5.0
     # Largest batch `screen` accepts; beyond it the answer is LIMIT_EXCEEDED.
     max_screen_codes: int = 10_000
-    # Check audit: entries are buffered in memory and written every `audit_flush_seconds`,
-    # so a crash loses at most about that much of the audit trail.
+    # Check audit: entries are buffered in memory and written every `audit_flush_seconds`
+    # (sooner once `audit_batch_size` are waiting), at most `audit_batch_size` per COPY, so a
+    # crash loses at most about that much of the audit trail. A check that finds no room for its
+    # entries among `audit_max_buffered` is refused UNAVAILABLE (see checks/audit.py).
     audit_flush_seconds: float = 1.0
-    audit_max_buffered: int = 2_000_000
+    audit_max_buffered: int = 200_000
+    audit_batch_size: int = 20_000
     # Polling of the records service's outbox (withdrawn / corrected records); 0 disables.
     records_events_poll_seconds: float = 5.0
     records_events_batch: int = 500

@@ -58,6 +58,7 @@ async def check(read_engine, audit: AuditBuffer, principal: Principal, raw: str,
                 at: datetime | None, request_id: str | None) -> CheckResult:
     """Is this subject restricted for this purpose at `at`? Never a guess: errors propagate."""
     allowed(principal, purpose)
+    audit.reserve(1)  # no answer without room for its audit entry
     checked_at = clock()
     when = as_utc(at) if at else checked_at
     try:
@@ -87,6 +88,7 @@ async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: li
     if len(raws) > limit:
         raise LimitExceeded(f"screen accepts at most {limit} codes per request; split the batch",
                             limit=limit, given=len(raws))
+    audit.reserve(len(raws))  # one entry per code, screened or invalid
     checked_at = clock()
     when = as_utc(at) if at else checked_at
     invalid: list[tuple[str, str]] = []
