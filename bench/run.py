@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import random
@@ -35,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 from functools import partial
@@ -46,13 +48,13 @@ import orjson
 import psutil
 
 from bench import generate
-from libs.common import migrate
-from libs.common.auth import mint_token
 from devtools.localnet import free_port, wait_http
 from devtools.pgembed import _preexec, _reachable_bindir, _server_user, find_bindir, throwaway
-from libs.common.settings import GATEWAY_SECRET_HEADER
-from devtools.testing import asyncpg_kwargs, with_database
 from devtools.run import _pdeathsig
+from devtools.testing import asyncpg_kwargs, with_database
+from libs.common import migrate
+from libs.common.auth import mint_token
+from libs.common.settings import GATEWAY_SECRET_HEADER
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -594,6 +596,19 @@ def write_report(res: dict, path: Path) -> None:
         for k, r in a["sync"].items():
             L.append(f"| {k} | {r['changes']:,} | {r['pages']} | {r['seconds']:.2f} | "
                      f"{r['rps']:,.0f} | {r['page_p50_ms']:.0f} | {r['page_p99_ms']:.0f} |")
+    if "amplify" in a:
+        g = a["amplify"]
+        L += ["", "## (g) one consumer amplifying beside another's plain checks", "",
+              f"Plain `check`s offered at {g['rate']}/s over {RATE_CONNECTIONS} connections by one "
+              f"consumer; another keeps {g['amplifiers']} requests in flight (30 aliased 10,000-code "
+              "screens per request, then one 10,000-code screen per request).", ""] + head
+        for k, r in g.items():
+            if isinstance(r, dict) and "rps" in r:
+                L.append(row(k, r))
+        L += ["", "| amplifier's requests | answers |", "|---|---|"]
+        for k, seen in g["amplifier answers"].items():
+            L.append(f"| {k} | " + "; ".join(f"{n:,} × {c}" for c, n in sorted(seen.items()))
+                     + " |")
     if "memory" in a:
         L += ["", "## (e) memory after the scenarios", "", "| process | processes | RSS MB |",
               "|---|---|---|"]
@@ -704,7 +719,7 @@ def main() -> int:
     ap.add_argument("--pool", type=int, default=20, help="database pool size per service process")
     ap.add_argument("--ingest-records", type=int, default=None)
     ap.add_argument("--only", default="", help="comma list of scenarios: check,screen,ingest,"
-                                               "sync,memory,scale")
+                                               "sync,amplify,memory,scale")
     ap.add_argument("--profile", action="store_true",
                     help="py-spy flame graph of a sanctions worker during (a), into bench/results")
     ap.add_argument("--keep", action="store_true", help="stay up after the scenarios (profiling)")
@@ -716,7 +731,7 @@ def main() -> int:
     small = n <= 20_000
     seconds = args.seconds or (10 if small else 20)
     only = set(filter(None, args.only.split(","))) or {"check", "screen", "ingest", "sync",
-                                                       "memory", "scale"}
+                                                       "amplify", "memory", "scale"}
     started = datetime.now(timezone.utc)
     scratch = BENCH / ".scratch"
     scratch.mkdir(exist_ok=True)
@@ -760,6 +775,8 @@ def main() -> int:
         attempt("b", lambda: scenario_screen(a, lg, stack, codes, seconds, token)
                 if "screen" in only else None)
         attempt("d", lambda: scenario_sync(a, stack, token) if "sync" in only else None)
+        attempt("g", lambda: scenario_amplify(a, lg, stack, codes, seconds, token)
+                if "amplify" in only else None)
         attempt("c", lambda: scenario_ingest(a, stack, codes, dsn, args, small)
                 if "ingest" in only else None)
         if "memory" in only:
@@ -897,6 +914,71 @@ def scenario_scale(a, lg, holder, n, server_dsn, seconds, args, token, scratch) 
             f"{small['p99_ms']:.1f} ms at 10k")
 
 
+AMPLIFY_RATE = 200  # plain checks offered per second in (g), well under saturation
+AMPLIFIERS = 5  # requests one amplifying consumer keeps in flight in (g)
+
+
+def amplifier_codes(n: int) -> list[str]:
+    """`n` distinct, valid organisation codes (most belong to nobody in the data)."""
+    from libs.common.identifiers import make_uscc
+
+    return [make_uscc("9", "1", "310115", f"{i:08d}") for i in range(n)]
+
+
+def _amplify(url: str, token: str, query: str, codes: list[str], stop: threading.Event,
+             seen: collections.Counter) -> None:
+    with httpx.Client(timeout=60.0, trust_env=False) as client:
+        while not stop.is_set():
+            try:
+                r = client.post(url, json={"query": query, "variables": {"c": codes}},
+                                headers={"authorization": f"Bearer {token}"})
+                body = r.json()
+                codes_seen = {(e.get("extensions") or {}).get("code")
+                              for e in body.get("errors") or []}
+                seen[f"HTTP {r.status_code} " + (",".join(sorted(map(str, codes_seen)))
+                                                  or "answered")] += 1
+            except (httpx.HTTPError, ValueError) as exc:
+                seen[type(exc).__name__] += 1
+
+
+def scenario_amplify(a, lg, stack, codes, seconds, token) -> None:
+    """(g) One consumer amplifying beside another's plain checks (paced at AMPLIFY_RATE/s):
+    the checks alone, then while the amplifier keeps AMPLIFIERS requests in flight of 30
+    aliased `screen` fields of 10,000 codes each (refused before execution), then of one
+    10,000-code screen each (allowed one by one, bounded per consumer)."""
+    say("(g) amplification: plain checks alone, beside aliased screens, beside parallel screens")
+    gw_url = stack.urls["gateway"] + "/graphql"
+    gw = {"authorization": f"Bearer {token}"}
+    attacker = mint_token("bench-amplifier", ["consumer"], ["AIR_TRAVEL"], secret=JWT_SECRET)
+    many = amplifier_codes(10_000)
+    aliased = ("query A($c: [ID!]!) { " + " ".join(
+        f"s{i}: screen(codes: $c, purpose: AIR_TRAVEL) {{ checked }}" for i in range(30)) + " }")
+    single = "query S($c: [ID!]!) { screen(codes: $c, purpose: AIR_TRAVEL) { checked } }"
+    out = {"rate": AMPLIFY_RATE, "amplifiers": AMPLIFIERS, "amplifier answers": {}}
+
+    def paced() -> dict:
+        return loadgen(lg, gw_url, gw, CHECK, "code", codes["check"], seconds, RATE_CONNECTIONS,
+                       rate=AMPLIFY_RATE)
+
+    out["checks alone"] = paced()
+    for name, query in (("beside 30 aliased screens of 10,000 codes", aliased),
+                        ("beside single screens of 10,000 codes", single)):
+        stop, seen = threading.Event(), collections.Counter()
+        threads = [threading.Thread(target=_amplify, args=(gw_url, attacker, query, many, stop,
+                                                           seen), daemon=True)
+                   for _ in range(AMPLIFIERS)]
+        for t in threads:
+            t.start()
+        try:
+            out[name] = paced()
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(90)
+        out["amplifier answers"][name] = dict(seen)
+    a["amplify"] = out
+
+
 def finish(res: dict, args) -> int:
     res["targets"] = targets(res)
     res["finished"] = datetime.now(timezone.utc).isoformat()
@@ -924,6 +1006,12 @@ def targets(res: dict) -> dict:
         r = a["screen"].get("1,200 codes, gateway")
         if r:
             t["screen 1,200 p99 <= 100 ms"] = (f"{r['p99_ms']:.1f} ms", r["p99_ms"] <= 100)
+    if "amplify" in a:
+        for k, r in a["amplify"].items():
+            if k.startswith("beside"):
+                errors = (r.get("errors") or 0) + (r.get("gql_errors") or 0) + (r.get("non2xx") or 0)
+                t[f"plain checks {k}: p99 < 100 ms, no errors"] = (
+                    f"p99 {r['p99_ms']:.1f} ms, {errors} errors", r["p99_ms"] < 100 and not errors)
     if "ingest" in a:
         r = a["ingest"]["ingest"]["rps"]
         t["ingestion >= 50,000 records/s"] = (f"{r:,.0f}/s", r >= 50_000)

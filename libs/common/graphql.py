@@ -401,13 +401,16 @@ def schema_extensions() -> list:
     ]
 
 
-def federation_schema(*, query: type, mutation: type | None = None, types: Iterable = ()) -> Any:
-    """A subgraph's schema: federation 2.9, the kit's extensions and its strict scalars."""
+def federation_schema(*, query: type, mutation: type | None = None, types: Iterable = (),
+                      extensions: Iterable = ()) -> Any:
+    """A subgraph's schema: federation 2.9, the kit's extensions (then the service's own) and
+    its strict scalars."""
     import strawberry
     from strawberry.schema.config import StrawberryConfig
 
     from libs.common.scalars import SCALAR_MAP
 
     return strawberry.federation.Schema(
-        query=query, mutation=mutation, types=list(types), extensions=schema_extensions(),
+        query=query, mutation=mutation, types=list(types),
+        extensions=[*schema_extensions(), *extensions],
         config=StrawberryConfig(scalar_map=SCALAR_MAP), federation_version="2.9")

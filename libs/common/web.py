@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -24,6 +26,7 @@ from libs.common.settings import GATEWAY_SECRET_HEADER, CommonSettings
 from libs.common.telemetry import instrument_app, setup_tracing
 
 OPEN_PATHS = ("/healthz", "/readyz")
+log = structlog.get_logger("web")
 
 
 class RequestIdMiddleware:
@@ -145,7 +148,47 @@ class BodySizeLimitMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send)
+        answered = False
+
+        async def sending(message) -> None:
+            nonlocal answered
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                answered = True
+
+        await run_until_disconnect(self.app(scope, replay, sending), receive, lambda: answered)
+
+
+async def run_until_disconnect(handler: Awaitable[None], receive: Receive,
+                               answered: Callable[[], bool]) -> None:
+    """Run `handler`, cancelled if the client goes away before it answered (the edge gave up,
+    or its caller did).
+
+    The whole request body has been read, so the next `receive` returns only when the client
+    disconnects (or, after the response, at once): work nobody waits for any more stops at its
+    next await instead of running to the end and holding the database and the process.
+    """
+    work = asyncio.ensure_future(handler)
+
+    async def gone() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    watcher = asyncio.ensure_future(gone())
+    try:
+        await asyncio.wait((work, watcher), return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        work.cancel()
+        watcher.cancel()
+        raise
+    if work.done() or answered():  # a disconnect after the answer is just the end
+        watcher.cancel()
+        await work
+        return
+    work.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await work
+    log.info("client went away; request cancelled", path="/graphql")
 
 
 def create_service_app(

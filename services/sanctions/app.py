@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from libs.common.web import add_graphql, create_service_app
 from services.sanctions.checks.audit import AuditBuffer
+from services.sanctions.checks.limits import ConsumerBudget
 from services.sanctions.clients import build_dependencies
 from services.sanctions.config import SanctionsSettings
 from services.sanctions.context import context_getter
@@ -36,6 +37,7 @@ def create_app(settings: SanctionsSettings | None = None, *,
                                       max_buffered=settings.audit_max_buffered,
                                       batch_size=settings.audit_batch_size)
         app.state.audit.start()
+        app.state.budget = ConsumerBudget(settings.consumer_codes_in_flight)
         app.state.events_task = None
         if settings.records_events_poll_seconds > 0:
             app.state.events_task = asyncio.create_task(run_forever(

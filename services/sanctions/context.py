@@ -14,12 +14,14 @@ from libs.common.graphql import ServiceContext
 class SanctionsContext(ServiceContext):
     """ServiceContext plus the read engine (replica when configured), clients and audit buffer."""
 
-    def __init__(self, *, read_sessionmaker, read_engine, deps, audit, **kwargs: Any) -> None:
+    def __init__(self, *, read_sessionmaker, read_engine, deps, audit, budget=None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.read_sessionmaker = read_sessionmaker
         self.read_engine = read_engine
         self.deps = deps
         self.audit = audit
+        self.budget = budget
 
     def read(self):
         """A read-only unit of work on the read engine (may lag a replica's worth)."""
@@ -32,7 +34,7 @@ def context_getter(settings) -> Callable[[Request], Awaitable[SanctionsContext]]
         return SanctionsContext(
             sessionmaker=state.sessionmaker, read_sessionmaker=state.read_sessionmaker,
             read_engine=state.read_engine,
-            deps=state.deps, audit=state.audit, verifier=state.verifier,
+            deps=state.deps, audit=state.audit, budget=state.budget, verifier=state.verifier,
             authorization=request.headers.get("authorization"),
             request_id=request.scope.get("state", {}).get("request_id"), settings=settings)
 

@@ -5,6 +5,7 @@ import strawberry
 from libs.common.graphql import federation_schema
 from services.sanctions.catalogue.graphql import CatalogueMutation, CatalogueQuery
 from services.sanctions.checks.graphql import CheckQuery
+from services.sanctions.checks.limits import CheckBudget
 from services.sanctions.feed.graphql import FeedQuery
 from services.sanctions.listings.graphql import ListingMutation, ListingQuery, Subject
 from services.sanctions.objections.graphql import ObjectionMutation
@@ -21,4 +22,5 @@ class Mutation(ListingMutation, ObjectionMutation, RepairMutation, CatalogueMuta
     pass
 
 
-schema = federation_schema(query=Query, mutation=Mutation, types=[Subject])
+schema = federation_schema(query=Query, mutation=Mutation, types=[Subject],
+                           extensions=[CheckBudget])
