@@ -32,6 +32,7 @@ import {
 import { collectFields } from '@graphql-tools/utils';
 import { maskError as defaultMaskError, type MaskError } from 'graphql-yoga';
 import type { GatewayPlugin } from '@graphql-hive/gateway';
+import { principalOf } from './auth.ts';
 
 const env = process.env;
 
@@ -55,6 +56,12 @@ export const LIMITS = {
   requestDeadlineMs: intEnv('XINYONG_GATEWAY_REQUEST_DEADLINE_MS', 15000),
   maxBulkBytes: intEnv('XINYONG_GATEWAY_MAX_BULK_BYTES', 512 * 1024 * 1024),
   bulkIdleMs: intEnv('XINYONG_GATEWAY_BULK_IDLE_MS', 60000),
+  // Codes one request may ask `check` (1 each) and `screen` about, over all its aliases and
+  // fragments; the sanctions subgraph applies the same limit (its max_screen_codes).
+  maxCodesPerRequest: intEnv('XINYONG_GATEWAY_MAX_CODES_PER_REQUEST', 10000),
+  // After a request over maxCodesPerRequest, the same caller's requests are refused before their
+  // body is parsed for this long: a caller repeating it costs the edge almost nothing.
+  limitCooldownMs: intEnv('XINYONG_GATEWAY_LIMIT_COOLDOWN_MS', 1000),
 };
 
 export const ALL_OR_NOTHING_FIELDS = new Set(
@@ -126,9 +133,35 @@ function maxOperationsRule(max: number) {
 
 /** Body size, document size, aliases, directives and operations per document. */
 export function useEdgeLimits(): GatewayPlugin {
+  const cooling = new Map<string, number>(); // caller (token sub) -> refused until (epoch ms)
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== '/graphql') return; // the bulk routes have limits of their own
+      const caller = principalOf(request)?.sub;
+      const until = caller === undefined ? undefined : cooling.get(caller);
+      if (until !== undefined && caller !== undefined) {
+        const wait = until - Date.now();
+        if (wait <= 0) cooling.delete(caller);
+        else {
+          const seconds = Math.ceil(wait / 1000);
+          endResponse(
+            new fetchAPI.Response(
+              JSON.stringify({
+                errors: [
+                  {
+                    message: `This caller's last request was over the codes-per-request limit; requests are refused for ${seconds} s.`,
+                    extensions: { code: 'LIMIT_EXCEEDED', limit: 'cooldown', max: LIMITS.maxCodesPerRequest, retryAfter: seconds },
+                  },
+                ],
+              }),
+              // The body is never read: the connection closes after the answer, so nothing unread
+              // stalls the next request on it.
+              { status: 413, headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(seconds), connection: 'close' } },
+            ),
+          );
+          return;
+        }
+      }
       const declared = request.headers.get('content-length');
       if (request.method === 'POST' && declared === null) {
         // GraphQL Yoga reads a body whole before parsing it: one of unknown length (chunked)
@@ -171,6 +204,23 @@ export function useEdgeLimits(): GatewayPlugin {
         throw new GraphQLError(`The GraphQL document is larger than ${LIMITS.maxDocumentBytes} bytes.`, {
           extensions: { code: 'LIMIT_EXCEEDED', limit: 'maxDocumentBytes', max: LIMITS.maxDocumentBytes },
         });
+      }
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const codes = codesRequested(args.schema, args.document, args.operationName, args.variableValues);
+      if (codes > LIMITS.maxCodesPerRequest) {
+        const error = limitError(
+          `This request asks about ${codes} codes over its check and screen fields; at most ${LIMITS.maxCodesPerRequest} per request — split it.`,
+          'codesPerRequest',
+          LIMITS.maxCodesPerRequest,
+        );
+        (error.extensions as Record<string, unknown>).given = codes;
+        const caller = principalOf((args.contextValue as { request?: Request } | undefined)?.request)?.sub;
+        if (caller !== undefined) {
+          if (cooling.size > 100_000) cooling.clear(); // bounded: a flood of tokens forgets
+          cooling.set(caller, Date.now() + LIMITS.limitCooldownMs);
+        }
+        setResultAndStopExecution({ data: null, errors: [error] });
       }
     },
     onValidate({ addValidationRule }) {
@@ -310,6 +360,32 @@ export function contractError(error: unknown, requestId: string, hasData: boolea
   return Object.keys(added).length || message !== error.message ? withExtensions(error, added, message) : error;
 }
 
+/**
+ * Codes the operation asks `check` (1 each) and `screen` (its `codes`) about, over every root
+ * field it executes however aliased or spelled through fragments — measured before anything is
+ * sent to a subgraph, so a request of many aliased screens costs a refusal, not their work.
+ */
+export function codesRequested(
+  schema: GraphQLSchema,
+  document: DocumentNode | undefined,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): number {
+  let total = 0;
+  for (const field of executedRootFieldNodes(schema, document, operationName, variables)) {
+    if (field.name.value === 'check') total += 1;
+    if (field.name.value !== 'screen') continue;
+    const argument = field.arguments?.find((a) => a.name.value === 'codes');
+    const value = argument?.value;
+    if (value?.kind === Kind.LIST) total += value.values.length;
+    else if (value?.kind === Kind.VARIABLE) {
+      const given = variables?.[value.name.value];
+      total += Array.isArray(given) ? given.length : 1;
+    } else if (value) total += 1;
+  }
+  return total;
+}
+
 /** Names of the root fields `operation` executes, through fragments, @skip/@include and @defer. */
 export function executedRootFields(
   schema: GraphQLSchema,
@@ -317,6 +393,16 @@ export function executedRootFields(
   operationName: string | null | undefined,
   variables: Record<string, unknown> | null | undefined,
 ): string[] {
+  return executedRootFieldNodes(schema, document, operationName, variables).map((f) => f.name.value);
+}
+
+/** The root field nodes `operation` executes, one per response key (same-key fields merge). */
+function executedRootFieldNodes(
+  schema: GraphQLSchema,
+  document: DocumentNode | undefined,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): FieldNode[] {
   if (!document) return [];
   const operation = getOperationAST(document, operationName);
   const rootType = operation && schema.getRootType(operation.operation);
@@ -328,11 +414,11 @@ export function executedRootFields(
   // @graphql-tools/utils 12 takes variables in graphql-js 17's shape, also on graphql 16.
   const coerced = { sources: {}, coerced: variables ?? {} } as never;
   const { fields, patches } = collectFields(schema, fragments, coerced, rootType, operation.selectionSet);
-  const names: string[] = [];
+  const nodes: FieldNode[] = [];
   for (const group of [fields, ...patches.map((patch) => patch.fields)]) {
-    for (const nodes of group.values()) names.push(nodes[0].name.value);
+    for (const same of group.values()) nodes.push(same[0]);
   }
-  return names;
+  return nodes;
 }
 
 // ------------------------------------------------------------------ documents the planner runtime misreads

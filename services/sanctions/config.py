@@ -18,7 +18,7 @@ class SanctionsSettings(CommonSettings):
     # Largest batch `screen` accepts; beyond it the answer is LIMIT_EXCEEDED.
     max_screen_codes: int = 10_000
     # Codes one caller may have being checked at once in one process (checks/limits.py).
-    consumer_codes_in_flight: int = 20_000
+    consumer_codes_in_flight: int = 10_000
     # Check audit: entries are buffered in memory and written every `audit_flush_seconds`
     # (sooner once `audit_batch_size` are waiting), at most `audit_batch_size` per COPY, so a
     # crash loses at most about that much of the audit trail. A check that finds no room for its

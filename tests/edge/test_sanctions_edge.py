@@ -6,6 +6,8 @@ result when a service they depend on is down.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.edge.edge_harness import bearer, stopped
@@ -89,3 +91,47 @@ def test_identical_concurrent_checks_are_each_answered_and_audited(stack):
     assert all("errors" not in b for b in bodies), bodies[:2]
     references = [b["data"]["check"]["reference"] for b in bodies]
     assert len(set(references)) == len(references)
+
+
+def _many_codes(n: int) -> list[str]:
+    from libs.common.identifiers import make_uscc
+
+    return [make_uscc("9", "1", "310115", f"{i:08d}") for i in range(n)]
+
+
+def test_aliased_screens_over_the_codes_per_request_limit_are_refused_at_the_edge(stack, client):
+    """30 aliases of one 10,000-code screen: each within screen's limit, 300,000 codes in all.
+    Refused before anything reaches a subgraph (no serviceName), HTTP 413 as every limit."""
+    query = ("query($c: [ID!]!) { " + " ".join(
+        f"s{i}: screen(codes: $c, purpose: AIR_TRAVEL) {{ checked }}" for i in range(30))
+        + " ... on Query { check(code: \"" + ORG + "\", purpose: AIR_TRAVEL) { status } } }")
+    response = client.post(stack.url, json={"query": query, "variables": {"c": _many_codes(10_000)}},
+                           headers=bearer(**AIRLINE))
+    body = response.json()
+    assert response.status_code == 413, body
+    assert body.get("data") is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
+    assert error["extensions"]["limit"] == "codesPerRequest"
+    assert error["extensions"]["given"] == 300_001
+    assert "serviceName" not in error["extensions"]
+    # The same caller is refused before its body is read for a second (a large body too, and
+    # the answer comes at once); others are not.
+    started = time.monotonic()
+    big = client.post(stack.url, json={"query": query, "variables": {"c": _many_codes(10_000)}},
+                      headers=bearer(**AIRLINE), timeout=10)
+    assert big.status_code == 413 and time.monotonic() - started < 2, big.text
+    assert big.json()["errors"][0]["extensions"]["limit"] == "cooldown"
+    cooled = client.post(stack.url, json=CHECK, headers=bearer(**AIRLINE))
+    assert cooled.status_code == 413 and cooled.headers["retry-after"] == "1", cooled.text
+    assert cooled.json()["errors"][0]["extensions"]["limit"] == "cooldown"
+    within = ("query($c: [ID!]!) { s0: screen(codes: $c, purpose: AIR_TRAVEL) { checked } "
+              "... on Query { check(code: \"" + ORG + "\", purpose: AIR_TRAVEL) { status } } }")
+    other = {**AIRLINE, "sub": "another-airline"}
+    fine = client.post(stack.url, json={"query": within, "variables": {"c": _many_codes(9_999)}},
+                       headers=bearer(**other)).json()
+    assert "errors" not in fine, fine  # 9,999 + 1 codes: at the limit, answered
+    assert fine["data"]["s0"]["checked"] == 9_999
+    time.sleep(1.1)
+    again = client.post(stack.url, json=CHECK, headers=bearer(**AIRLINE)).json()
+    assert "errors" not in again, again

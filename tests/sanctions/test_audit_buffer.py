@@ -145,3 +145,12 @@ async def test_checks_are_refused_unavailable_while_their_audit_cannot_be_kept(g
     await audit.flush()
     again = await gql.execute(CHECK, {"c": org_code(5)}, as_=AIRLINE)
     assert uuid.UUID(again["data"]["check"]["reference"])
+
+
+async def test_batches_may_fill_only_half_the_buffer(engine):
+    buffer = AuditBuffer(engine, max_buffered=10)
+    _add(buffer, 4)
+    buffer.reserve(1, bulk=True)
+    with pytest.raises(Unavailable):
+        buffer.reserve(2, bulk=True)  # 4 + 2 > 10 / 2
+    buffer.reserve(6)  # a single check still finds room

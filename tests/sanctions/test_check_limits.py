@@ -37,6 +37,7 @@ def test_codes_are_counted_over_aliases_fragments_and_variables():
         two: screen(codes: ["x", "y", $c], purpose: AIR_TRAVEL) { checked }
         check(code: $c, purpose: AIR_TRAVEL) { status }
         ... on Query { three: screen(codes: $a, purpose: AIR_TRAVEL) { checked } }
+        one: screen(codes: $a, purpose: AIR_TRAVEL) { checked }
         ...F
         lists { code }
       }

@@ -13,7 +13,8 @@ waiting. The promises, each tested:
 - Backpressure: the buffer holds at most `max_buffered` entries. A check or screen first
   reserves room for its entries (`reserve`); when there is none — the database has been away
   or writes fall behind — it is refused UNAVAILABLE rather than answered without a record of
-  who checked whom. Nothing already buffered is ever dropped to make room.
+  who checked whom. Screens may fill only half the buffer, so a flood of batches is refused
+  before a single check is. Nothing already buffered is ever dropped to make room.
 - An entry the database refuses for what it holds (not for being down) would block every
   later flush; a failing batch is halved until the refused entries are found, and only those
   are dropped, with an error log each.
@@ -61,9 +62,14 @@ class AuditBuffer:
 
     # -- the hot path -------------------------------------------------------------------------
 
-    def reserve(self, entries: int) -> None:
-        """Refuse (UNAVAILABLE) unless `entries` more fit in the buffer; call before answering."""
-        if len(self._pending) + entries > self._max:
+    def reserve(self, entries: int, *, bulk: bool = False) -> None:
+        """Refuse (UNAVAILABLE) unless `entries` more fit in the buffer; call before answering.
+
+        Bulk work (a screen) may fill only half of it: when writes fall behind, batches are
+        refused first and single checks keep the other half.
+        """
+        room = self._max // 2 if bulk else self._max
+        if len(self._pending) + entries > room:
             self.refused += 1
             self._wake.set()
             raise Unavailable(AUDIT_BEHIND)

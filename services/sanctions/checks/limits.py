@@ -48,8 +48,10 @@ def codes_requested(document: DocumentNode, operation_name: str | None,
         return 0
     fragments = {d.name.value: d for d in document.definitions
                  if isinstance(d, FragmentDefinitionNode)}
-    return sum(_cost(field, variables or {})
-               for field in _root_fields(operations[0].selection_set, fragments, set()))
+    by_key: dict[str, FieldNode] = {}  # fields of one response key merge: count one of them
+    for field in _root_fields(operations[0].selection_set, fragments, set()):
+        by_key.setdefault((field.alias or field.name).value, field)
+    return sum(_cost(field, variables or {}) for field in by_key.values())
 
 
 def _root_fields(selection_set: SelectionSetNode, fragments: dict, seen: set[str]

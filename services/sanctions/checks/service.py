@@ -88,7 +88,7 @@ async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: li
     if len(raws) > limit:
         raise LimitExceeded(f"screen accepts at most {limit} codes per request; split the batch",
                             limit=limit, given=len(raws))
-    audit.reserve(len(raws))  # one entry per code, screened or invalid
+    audit.reserve(len(raws), bulk=True)  # one entry per code, screened or invalid
     checked_at = clock()
     when = as_utc(at) if at else checked_at
     invalid: list[tuple[str, str]] = []
