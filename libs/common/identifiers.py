@@ -16,6 +16,7 @@ is a letter (authorities A, N, Y, ...) and does not verify the embedded organisa
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -152,13 +153,17 @@ def _show(ch: str) -> str:
 
 def uscc_check_character(first17: str) -> str:
     """Return the GB 32100 check character for the first 17 characters of a USCC."""
-    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("a USCC check character needs exactly 17 characters")
+    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, first17), _USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def org_check_character(body8: str) -> str:
     """Return the GB 11714 check character for an 8-character organisation-code body."""
-    total = sum(_ORG_VALUE[ch] * w for ch, w in zip(body8, _ORG_WEIGHTS, strict=True))
+    if len(body8) != 8:
+        raise ValueError("an organisation code check character needs exactly 8 characters")
+    total = sum(map(operator.mul, map(_ORG_VALUE.__getitem__, body8), _ORG_WEIGHTS))
     check = 11 - total % 11
     return "X" if check == 10 else "0" if check == 11 else str(check)
 
@@ -181,7 +186,7 @@ def _check(rule: str, label: str, expected: str, got: str) -> None:
 
 def _region(code: str, *, person: bool) -> None:
     """Reject a region code that is not six digits or not a known GB/T 2260 code."""
-    if not all(ch in _DIGITS for ch in code):
+    if not _digits(code):
         raise InvalidCode("region", "the region code must be six digits")
     if not regions.is_known_region(code) or (person and code in regions.ORGANISATION_ONLY_REGIONS):
         raise InvalidCode("region", f"region code {code} is not a known GB/T 2260 code")

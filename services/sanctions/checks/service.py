@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,8 @@ from libs.common.timeutil import now as clock
 from services.sanctions.checks.audit import AuditBuffer
 from services.sanctions.checks.repository import RestrictionIndex, Row
 from services.sanctions.errors import invalid_code
+
+SLICE = 1_000  # codes a screen handles between two yields to the event loop
 
 
 @dataclass
@@ -94,15 +97,18 @@ async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: li
     invalid: list[tuple[str, str]] = []
     first_index: dict[str, int] = {}
     persons: set[str] = set()
-    for i, raw in enumerate(raws):
-        try:
-            parsed = parse_code(raw)
-        except InvalidCode as exc:
-            invalid.append((raw, f"{exc.rule}: {exc.message}"))
-            continue
-        first_index.setdefault(parsed.code, i)
-        if parsed.scheme == "RIC":
-            persons.add(parsed.code)
+    for start in range(0, len(raws), SLICE):
+        if start:
+            await asyncio.sleep(0)  # other requests' work goes in between (a screen is long)
+        for i in range(start, min(start + SLICE, len(raws))):
+            try:
+                parsed = parse_code(raws[i])
+            except InvalidCode as exc:
+                invalid.append((raws[i], f"{exc.rule}: {exc.message}"))
+                continue
+            first_index.setdefault(parsed.code, i)
+            if parsed.scheme == "RIC":
+                persons.add(parsed.code)
     rows: list[Row] = []
     if first_index:
         rows = await RestrictionIndex(read_engine).in_force_many(list(first_index), purpose,
@@ -112,17 +118,24 @@ async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: li
         by_code.setdefault(row[0].subject_code, []).append(row)
     restricted: list[CheckResult] = []
     entries = []
-    for code, index in first_index.items():
-        result = CheckResult(code=code, is_person=code in persons, purpose=purpose,
-                             checked_at=checked_at, at=when, reference=uuid.uuid4(),
-                             rows=by_code.get(code, []), index=index)
-        outcome = "RESTRICTED" if result.restricted else "CLEAR"
-        entries.append((result.reference, checked_at, principal.sub, "SCREEN", purpose, code,
-                        outcome, when, request_id, None))
-        if result.restricted:
-            restricted.append(result)
+    sub = principal.sub
+    for n, (code, index) in enumerate(first_index.items()):
+        if n and not n % SLICE:
+            await asyncio.sleep(0)
+        reference = uuid.uuid4()
+        found = by_code.get(code)
+        outcome = "CLEAR"
+        if found:  # only codes with rows become results: most of a screen is clear
+            result = CheckResult(code=code, is_person=code in persons, purpose=purpose,
+                                 checked_at=checked_at, at=when, reference=reference,
+                                 rows=found, index=index)
+            if result.restricted:
+                outcome = "RESTRICTED"
+                restricted.append(result)
+        entries.append((reference, checked_at, sub, "SCREEN", purpose, code, outcome, when,
+                        request_id, None))
     for raw, reason in invalid:
-        entries.append((uuid.uuid4(), checked_at, principal.sub, "SCREEN", purpose, None, "INVALID",
+        entries.append((uuid.uuid4(), checked_at, sub, "SCREEN", purpose, None, "INVALID",
                         when, request_id, reason.split(":", 1)[0]))
     audit.extend(entries)
     if restricted:
