@@ -59,9 +59,14 @@ export const LIMITS = {
   // Codes one request may ask `check` (1 each) and `screen` about, over all its aliases and
   // fragments; the sanctions subgraph applies the same limit (its max_screen_codes).
   maxCodesPerRequest: intEnv('XINYONG_GATEWAY_MAX_CODES_PER_REQUEST', 10000),
-  // After a request over maxCodesPerRequest, the same caller's requests are refused before their
-  // body is parsed for this long: a caller repeating it costs the edge almost nothing.
+  // After a request refused for maxCodesPerRequest or codesInFlight, the same caller's requests
+  // are refused before their body is parsed for this long (HTTP 413, Retry-After): a caller
+  // repeating it at once costs the edge almost nothing.
   limitCooldownMs: intEnv('XINYONG_GATEWAY_LIMIT_COOLDOWN_MS', 1000),
+  // Codes one caller may have being checked at once through this gateway process; a request
+  // that would go over while others of the same caller run is refused (a request alone is
+  // always let through). The sanctions subgraph keeps the same rule per process.
+  codesInFlight: intEnv('XINYONG_GATEWAY_CODES_IN_FLIGHT', 10000),
 };
 
 export const ALL_OR_NOTHING_FIELDS = new Set(
@@ -134,6 +139,22 @@ function maxOperationsRule(max: number) {
 /** Body size, document size, aliases, directives and operations per document. */
 export function useEdgeLimits(): GatewayPlugin {
   const cooling = new Map<string, number>(); // caller (token sub) -> refused until (epoch ms)
+  // caller -> its requests running now: codes and when the entry lapses (a request that never
+  // reports done cannot hold a caller's budget past the edge's own deadline).
+  const running = new Map<string, Set<{ codes: number; until: number }>>();
+  const inFlight = (caller: string, now: number): number => {
+    let total = 0;
+    for (const entry of running.get(caller) ?? []) {
+      if (entry.until > now) total += entry.codes;
+      else running.get(caller)?.delete(entry);
+    }
+    return total;
+  };
+  const coolDown = (caller: string | undefined) => {
+    if (caller === undefined) return;
+    if (cooling.size > 100_000) cooling.clear(); // bounded: a flood of tokens forgets
+    cooling.set(caller, Date.now() + LIMITS.limitCooldownMs);
+  };
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== '/graphql') return; // the bulk routes have limits of their own
@@ -149,7 +170,7 @@ export function useEdgeLimits(): GatewayPlugin {
               JSON.stringify({
                 errors: [
                   {
-                    message: `This caller's last request was over the codes-per-request limit; requests are refused for ${seconds} s.`,
+                    message: `This caller's last request was refused for the codes it asked about; its requests are refused for ${seconds} s.`,
                     extensions: { code: 'LIMIT_EXCEEDED', limit: 'cooldown', max: LIMITS.maxCodesPerRequest, retryAfter: seconds },
                   },
                 ],
@@ -208,6 +229,8 @@ export function useEdgeLimits(): GatewayPlugin {
     },
     onExecute({ args, setResultAndStopExecution }) {
       const codes = codesRequested(args.schema, args.document, args.operationName, args.variableValues);
+      if (codes === 0) return;
+      const caller = principalOf((args.contextValue as { request?: Request } | undefined)?.request)?.sub;
       if (codes > LIMITS.maxCodesPerRequest) {
         const error = limitError(
           `This request asks about ${codes} codes over its check and screen fields; at most ${LIMITS.maxCodesPerRequest} per request — split it.`,
@@ -215,13 +238,37 @@ export function useEdgeLimits(): GatewayPlugin {
           LIMITS.maxCodesPerRequest,
         );
         (error.extensions as Record<string, unknown>).given = codes;
-        const caller = principalOf((args.contextValue as { request?: Request } | undefined)?.request)?.sub;
-        if (caller !== undefined) {
-          if (cooling.size > 100_000) cooling.clear(); // bounded: a flood of tokens forgets
-          cooling.set(caller, Date.now() + LIMITS.limitCooldownMs);
-        }
+        coolDown(caller);
         setResultAndStopExecution({ data: null, errors: [error] });
+        return;
       }
+      if (caller === undefined) return; // anonymous: the subgraph answers UNAUTHENTICATED
+      const now = Date.now();
+      const current = inFlight(caller, now);
+      if (current > 0 && current + codes > LIMITS.codesInFlight) {
+        coolDown(caller); // asking again at once is what an amplifier does: Retry-After
+        setResultAndStopExecution({
+          data: null,
+          errors: [
+            limitError(
+              `${current} codes of this caller are being checked already; at most ${LIMITS.codesInFlight} at once — wait for them or send smaller batches.`,
+              'codesInFlight',
+              LIMITS.codesInFlight,
+            ),
+          ],
+        });
+        return;
+      }
+      const entry = { codes, until: now + LIMITS.requestDeadlineMs };
+      if (!running.has(caller)) running.set(caller, new Set());
+      running.get(caller)!.add(entry);
+      return {
+        onExecuteDone() {
+          const mine = running.get(caller);
+          mine?.delete(entry);
+          if (mine && mine.size === 0) running.delete(caller);
+        },
+      };
     },
     onValidate({ addValidationRule }) {
       addValidationRule(maxOperationsRule(LIMITS.maxOperations));
