@@ -322,6 +322,9 @@ def gateway_env(base_env: Mapping[str, str] | None = None) -> dict[str, str]:
         env.pop(name, None)
     env.setdefault("XINYONG_GATEWAY_HOST", DEFAULT_HOST)
     env.setdefault("XINYONG_GATEWAY_PORT", str(DEFAULT_PORT))
+    # Node libraries (graphql-js among them) skip development-only checks in production mode;
+    # what the gateway shows (GraphiQL, the landing page) follows XINYONG_ENVIRONMENT instead.
+    env.setdefault("NODE_ENV", "production")
     return _node_path_env(node_bin(), env)
 
 
