@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sanctions.catalogue.models import CreditList
+from services.sanctions.catalogue.models import CreditList, Measure
 from services.sanctions.listings.models import Derivation, Listing, ListingMeasure
 
 
@@ -70,6 +70,15 @@ class ListingRepository:
             select(ListingMeasure).where(ListingMeasure.listing_id.in_(listing_ids))
             .order_by(ListingMeasure.measure_code))
         return list(rows.scalars())
+
+    async def measures_with_catalogue(
+            self, listing_ids: list[uuid.UUID]) -> list[tuple[ListingMeasure, Measure]]:
+        """Each listing's measures beside the catalogue's entry for them (for its name)."""
+        rows = await self.session.execute(
+            select(ListingMeasure, Measure).join(Measure, Measure.code == ListingMeasure.measure_code)
+            .where(ListingMeasure.listing_id.in_(listing_ids))
+            .order_by(ListingMeasure.measure_code))
+        return [(lm, m) for lm, m in rows.all()]
 
     async def resting_on(self, record_id: str) -> list[Listing]:
         """Listings whose basis includes the record (ended ones too), locked, in id order."""

@@ -22,7 +22,7 @@ from services.sanctions.checks.index import sync_index
 from services.sanctions.clients import Dependencies
 from services.sanctions.decisionlog.chain import Journal, take_chain_lock
 from services.sanctions.errors import TransitionConflict, invalid_code
-from services.sanctions.events.repository import withdrawn_among
+from services.sanctions.events.repository import InboxRepository
 from services.sanctions.listings.models import Listing, ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import status_at
@@ -197,7 +197,7 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
             # Under the chain lock, which the records-event consumer also takes: an event that
             # withdrew a basis record after our lookup above is visible here.
             await take_chain_lock(session)
-            withdrawn = await withdrawn_among(session, basis)
+            withdrawn = await InboxRepository(session).withdrawn_among(basis)
             if withdrawn:
                 raise TransitionConflict(f"basis record {withdrawn[0]} was withdrawn or corrected "
                                          "meanwhile", recordId=withdrawn[0])
