@@ -22,8 +22,8 @@ from services.sanctions.decisionlog.chain import Journal, take_chain_lock
 from services.sanctions.events.repository import InboxRepository, classify
 from services.sanctions.listings.models import ListingStatus
 from services.sanctions.listings.repository import ListingRepository
-from services.sanctions.listings.service import commit_transition, open_hold
 from services.sanctions.listings.status import status_at
+from services.sanctions.listings.transitions import apply_change, open_hold
 
 log = structlog.get_logger("sanctions.events")
 
@@ -62,7 +62,7 @@ async def apply_event(session, event: OutboxEvent, now: datetime) -> str:
                 suspended.append(str(listing.id))
             else:
                 noted.append(str(listing.id))
-            await commit_transition(session, listing, journal, now)
+            await apply_change(session, listing, journal, now)
         effect = f"{kind.lower()}: suspended {len(suspended)}, noted {len(noted)}"
     await inbox.set_effect(event_id, effect)
     return effect

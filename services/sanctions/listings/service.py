@@ -1,18 +1,21 @@
-"""Deciding listings and the transitions authorities make on them (lift, extend, reinstate)."""
+"""Deciding listings and the transitions authorities make on them (lift, extend, reinstate).
+
+Each transition goes through the kernel in transitions.py (lock, authorisation, holds, end,
+apply_change), as objections, repair and the records-event consumer do.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.db import transaction
-from libs.common.errors import Forbidden, InvalidInput, NotFound, UnknownSubject
+from libs.common.errors import InvalidInput, NotFound, UnknownSubject
 from libs.common.identifiers import InvalidCode, normalise, parse_code
 from libs.common.timeutil import SHANGHAI, as_utc
 from libs.common.timeutil import now as clock
@@ -26,6 +29,13 @@ from services.sanctions.events.repository import InboxRepository
 from services.sanctions.listings.models import Listing, ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import status_at
+from services.sanctions.listings.transitions import (
+    apply_change,
+    close_holds,
+    end_listing,
+    locked,
+    may_act_for_list,
+)
 from services.sanctions.windows import add_working_days
 
 MAX_BASIS_RECORDS = 100
@@ -49,16 +59,6 @@ class DecisionRequest:
     legal_basis: LegalDocument
     effective_from: datetime | None = None
     effective_until: datetime | None = None
-
-
-def may_act_for_list(principal: Principal, credit_list: CreditList, *, admin: bool = True) -> None:
-    """Only officials of the list's authority (and, where allowed, admins) change its listings."""
-    if admin and principal.has(AccessRole.ADMIN):
-        return
-    if principal.has(AccessRole.AUTHORITY) and principal.agency == credit_list.authority:
-        return
-    raise Forbidden(f"only officials of {credit_list.authority} may do this on "
-                    f"{credit_list.code}" + (" (or an admin)" if admin else ""))
 
 
 def _validate_document(doc: LegalDocument, today: date) -> None:
@@ -210,55 +210,6 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
     return listing, credit_list
 
 
-async def locked(session: AsyncSession, listing_id: str) -> tuple[Listing, CreditList]:
-    """The listing and its list, locked for the transaction; NOT_FOUND when absent."""
-    try:
-        key = uuid.UUID(str(listing_id))
-    except ValueError:
-        raise NotFound(f"no listing {listing_id}") from None
-    found = await ListingRepository(session).lock(key)
-    if found is None:
-        raise NotFound(f"no listing {listing_id}")
-    return found
-
-
-async def commit_transition(session: AsyncSession, listing: Listing, journal: Journal,
-                            now: datetime) -> None:
-    """Index and journal follow the listing's new facts within the same transaction."""
-    listing.version += 1
-    await session.flush()
-    await sync_index(session, listing, journal, now)
-    await journal.write(session)
-
-
-def close_holds(listing: Listing, now: datetime, kind: str | None = None,
-                ref: str | None = None) -> bool:
-    """End open holds (all, or of one kind / reference) at `now`; True when any was open."""
-    changed = False
-    holds: list[dict[str, Any]] = []
-    for h in listing.holds:
-        h = dict(h)
-        if h.get("until") is None and (kind is None or h["kind"] == kind) and (
-                ref is None or h["ref"] == ref):
-            h["until"] = now.isoformat()
-            changed = True
-        holds.append(h)
-    listing.holds = holds
-    return changed
-
-
-def open_hold(listing: Listing, kind: str, ref: str, now: datetime) -> None:
-    listing.holds = [*listing.holds, {"kind": kind, "ref": ref, "from": now.isoformat(),
-                                      "until": None}]
-
-
-def end_listing(listing: Listing, status: ListingStatus, reason: str, now: datetime) -> None:
-    close_holds(listing, now)
-    listing.terminal_status = status.value
-    listing.terminal_at = now
-    listing.terminal_reason = reason
-
-
 LIFT_STATUSES = {"REPAIRED": ListingStatus.REPAIRED}
 
 
@@ -275,7 +226,7 @@ async def lift(session: AsyncSession, principal: Principal, listing_id: str, rea
     end_listing(listing, LIFT_STATUSES.get(reason, ListingStatus.LIFTED), reason, now)
     journal = Journal()
     journal.record(listing.id, "LIFTED", principal.sub, now, reason=reason, note=note)
-    await commit_transition(session, listing, journal, now)
+    await apply_change(session, listing, journal, now)
     return listing, credit_list
 
 
@@ -309,7 +260,7 @@ async def extend(session: AsyncSession, principal: Principal, listing_id: str, u
                    document=None if doc is None else {"number": doc.number, "kind": doc.kind,
                                                       "issuedOn": doc.issued_on.isoformat(),
                                                       "authority": doc.authority})
-    await commit_transition(session, listing, journal, now)
+    await apply_change(session, listing, journal, now)
     return listing, credit_list
 
 
@@ -325,5 +276,5 @@ async def reinstate(session: AsyncSession, principal: Principal, listing_id: str
         raise TransitionConflict("the listing is not suspended for review")
     journal = Journal()
     journal.record(listing.id, "REINSTATED", principal.sub, now, reason=reason)
-    await commit_transition(session, listing, journal, now)
+    await apply_change(session, listing, journal, now)
     return listing, credit_list

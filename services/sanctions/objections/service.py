@@ -16,15 +16,15 @@ from services.sanctions.catalogue.models import CreditList
 from services.sanctions.decisionlog.chain import Journal
 from services.sanctions.errors import TransitionConflict
 from services.sanctions.listings.models import Listing, ListingStatus
-from services.sanctions.listings.service import (
+from services.sanctions.listings.status import status_at
+from services.sanctions.listings.transitions import (
+    apply_change,
     close_holds,
-    commit_transition,
     end_listing,
     locked,
     may_act_for_list,
     open_hold,
 )
-from services.sanctions.listings.status import status_at
 from services.sanctions.objections.models import Objection
 from services.sanctions.objections.repository import ObjectionRepository
 
@@ -66,7 +66,7 @@ async def file(session: AsyncSession, principal: Principal, listing_id: str, gro
                    suspends=suspends)
     if suspends:
         open_hold(listing, "OBJECTION", str(objection.id), now)
-    await commit_transition(session, listing, journal, now)
+    await apply_change(session, listing, journal, now)
     return objection, listing, credit_list
 
 
@@ -103,5 +103,5 @@ async def resolve(session: AsyncSession, principal: Principal, objection_id: str
             end_listing(listing, ListingStatus.REVOKED, f"objection upheld: {reason or ''}", now)
     else:
         close_holds(listing, now, kind="OBJECTION", ref=str(objection.id))
-    await commit_transition(session, listing, journal, now)
+    await apply_change(session, listing, journal, now)
     return objection, listing, credit_list

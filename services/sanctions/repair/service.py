@@ -16,13 +16,13 @@ from services.sanctions.catalogue.models import CreditList
 from services.sanctions.decisionlog.chain import Journal
 from services.sanctions.errors import TransitionConflict
 from services.sanctions.listings.models import Listing, ListingStatus
-from services.sanctions.listings.service import (
-    commit_transition,
+from services.sanctions.listings.status import status_at
+from services.sanctions.listings.transitions import (
+    apply_change,
     end_listing,
     locked,
     may_act_for_list,
 )
-from services.sanctions.listings.status import status_at
 from services.sanctions.objections.service import may_object
 from services.sanctions.repair.models import RepairApplication
 from services.sanctions.repair.repository import RepairRepository
@@ -62,7 +62,7 @@ async def apply(session: AsyncSession, principal: Principal, listing_id: str, st
     journal = Journal()
     journal.record(listing.id, "REPAIR_APPLIED", principal.sub, now,
                    application=str(application.id))
-    await commit_transition(session, listing, journal, now)
+    await apply_change(session, listing, journal, now)
     return application, listing, credit_list
 
 
@@ -96,5 +96,5 @@ async def decide(session: AsyncSession, principal: Principal, application_id: st
         if status not in (ListingStatus.ACTIVE, ListingStatus.SUSPENDED, ListingStatus.PENDING):
             raise TransitionConflict(f"the listing is {status.value}", status=status.value)
         end_listing(listing, ListingStatus.REPAIRED, f"credit repair: {reason or ''}", now)
-    await commit_transition(session, listing, journal, now)
+    await apply_change(session, listing, journal, now)
     return application, listing, credit_list
