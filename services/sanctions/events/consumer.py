@@ -19,7 +19,7 @@ from libs.common.db import transaction
 from libs.common.timeutil import now as clock
 from libs.contracts.records import OutboxEvent, RecordsClient
 from services.sanctions.decisionlog.chain import Journal, take_chain_lock
-from services.sanctions.events.repository import InboxRepository, classify
+from services.sanctions.inbox.repository import InboxRepository, classify
 from services.sanctions.listings.models import ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import status_at

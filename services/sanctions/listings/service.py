@@ -21,11 +21,10 @@ from libs.common.timeutil import SHANGHAI, as_utc
 from libs.common.timeutil import now as clock
 from services.sanctions.catalogue.models import CreditList
 from services.sanctions.catalogue.repository import CatalogueRepository
-from services.sanctions.checks.index import sync_index
 from services.sanctions.clients import Dependencies
 from services.sanctions.decisionlog.chain import Journal, take_chain_lock
 from services.sanctions.errors import TransitionConflict, invalid_code
-from services.sanctions.events.repository import InboxRepository
+from services.sanctions.inbox.repository import InboxRepository
 from services.sanctions.listings.models import Listing, ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import status_at
@@ -35,6 +34,7 @@ from services.sanctions.listings.transitions import (
     end_listing,
     locked,
     may_act_for_list,
+    sync_index,
 )
 from services.sanctions.windows import add_working_days
 

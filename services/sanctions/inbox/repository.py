@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sanctions.events.models import ConsumerCursor, ProcessedEvent
+from services.sanctions.inbox.models import ConsumerCursor, ProcessedEvent
 
 
 def classify(event_type: str) -> str | None:
