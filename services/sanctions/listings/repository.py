@@ -38,6 +38,12 @@ class ListingRepository:
             .where(Listing.id == listing_id).with_for_update(of=Listing))).first()
         return (row[0], row[1]) if row else None
 
+    async def any_of(self, list_code: str, subject_code: str) -> bool:
+        """Whether the subject was ever listed on the list (whatever became of the listing)."""
+        found = await self.session.scalar(select(Listing.id).where(
+            Listing.list_code == list_code, Listing.subject_code == subject_code).limit(1))
+        return found is not None
+
     async def many(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Listing, CreditList]]:
         rows = await self.session.execute(
             select(Listing, CreditList).join(CreditList, CreditList.code == Listing.list_code)

@@ -1,5 +1,11 @@
 """Deciding listings and the transitions authorities make on them (lift, extend, reinstate).
 
+A decision is the one flow that asks other services before it writes, so it has two phases:
+`gather_facts` (the catalogue read in a short transaction of its own, then identity and records
+over HTTP with no transaction open) returns `DecisionFacts`; `decide` writes them in the
+caller's transaction, re-checking under the chain lock what can have changed in between. Lift,
+extend and reinstate take the caller's session like every other transition.
+
 Each transition goes through the kernel in transitions.py (lock, authorisation, holds, end,
 apply_change), as objections, repair and the records-event consumer do.
 """
@@ -9,9 +15,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.db import transaction
@@ -124,10 +131,40 @@ async def _check_basis(deps: Dependencies, code: str, ids: list[str]) -> list[st
     return ids
 
 
-async def decide(deps: Dependencies, sessionmaker, principal: Principal,
-                 req: DecisionRequest, *,
-                 now: datetime | None = None) -> tuple[Listing, CreditList]:
-    """Put a subject on a list: validated against identity, records and the catalogue."""
+@dataclass(frozen=True)
+class DecisionFacts:
+    """Everything a decision rests on, gathered (and validated) before it is written.
+
+    The catalogue's answer (the list, the measures its memoranda bind to it at `decided_at`),
+    identity's (the subject's kind, the persons reached through extended roles) and records'
+    (the basis records, checked to belong to the subject and to be usable), with the window
+    they give. `decide` writes them as they are and re-checks only what can change in between.
+    """
+
+    credit_list: CreditList
+    subject_code: str
+    subject_kind: str
+    basis: tuple[str, ...]
+    legal_basis: LegalDocument
+    effective_from: datetime
+    effective_until: datetime | None
+    publicity_until: datetime
+    measures: tuple[dict[str, Any], ...]
+    derivations: tuple[dict[str, Any], ...]
+    decided_at: datetime
+
+
+async def gather_facts(deps: Dependencies, sessionmaker: async_sessionmaker[AsyncSession],
+                       principal: Principal, req: DecisionRequest, *,
+                       now: datetime | None = None) -> DecisionFacts:
+    """Phase 1 of a decision: read and validate everything it rests on; writes nothing.
+
+    Runs outside any transaction of the caller: one short read-only transaction of its own
+    (`sessionmaker`) for the catalogue (the list, the measures bound to it now, the working
+    calendar of its publicity window), which ends before identity (the subject, its roles) and
+    records (the basis records) are asked over HTTP, so no database connection is held while
+    other services answer. Raises the caller's and the input's errors before any call is made.
+    """
     now = now or clock()
     principal.require(AccessRole.AUTHORITY)
     try:
@@ -169,11 +206,35 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
                 derivations.append({"person_code": role.person_code, "role": role.role,
                                     "organization_code": code})
         derivations = list({(d["person_code"], d["role"]): d for d in derivations}.values())
+    return DecisionFacts(
+        credit_list=credit_list, subject_code=code, subject_kind=subject.kind, basis=tuple(basis),
+        legal_basis=req.legal_basis, effective_from=start, effective_until=until,
+        publicity_until=publicity_until, measures=tuple(measures),
+        derivations=tuple(derivations), decided_at=now)
 
-    doc = req.legal_basis
+
+async def decide(session: AsyncSession, principal: Principal,
+                 facts: DecisionFacts) -> tuple[Listing, CreditList]:
+    """Phase 2 of a decision: put the subject on the list, in the caller's transaction.
+
+    Writes the listing with its measures and derivations, its index rows and its DECIDED entry
+    in the one transaction of `session` (it does not commit), making no call to another service.
+    Under the chain lock, which the records-event consumer also takes, it re-checks what can
+    have changed since `gather_facts`: a basis record withdrawn or corrected meanwhile refuses
+    the decision (CONFLICT), as does an open listing of the subject on the same list and basis.
+    """
+    principal.require(AccessRole.AUTHORITY)
+    credit_list = facts.credit_list
+    may_act_for_list(principal, credit_list, admin=False)
+    now = facts.decided_at
+    code, basis, doc = facts.subject_code, list(facts.basis), facts.legal_basis
+    start, until, publicity_until = (facts.effective_from, facts.effective_until,
+                                     facts.publicity_until)
+    measures, derivations = list(facts.measures), list(facts.derivations)
     listing = Listing(
-        id=uuid.uuid4(), list_code=credit_list.code, subject_code=code, subject_kind=subject.kind,
-        authority=credit_list.authority, decided_by=principal.sub, decided_at=now,
+        id=uuid.uuid4(), list_code=credit_list.code, subject_code=code,
+        subject_kind=facts.subject_kind, authority=credit_list.authority,
+        decided_by=principal.sub, decided_at=now,
         effective_from=start, publicity_until=publicity_until, effective_until=until,
         objection_suspends=credit_list.objection_suspends,
         objection_channel=credit_list.objection_channel, doc_number=doc.number.strip(),
@@ -182,7 +243,7 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
         extensions=0, version=1)
     journal = Journal()
     journal.record(listing.id, "DECIDED", principal.sub, now, list=credit_list.code,
-                   subject=code, kind=subject.kind, effectiveFrom=start.isoformat(),
+                   subject=code, kind=facts.subject_kind, effectiveFrom=start.isoformat(),
                    publicityUntil=publicity_until.isoformat(),
                    effectiveUntil=until.isoformat() if until else None, basis=basis,
                    document={"number": listing.doc_number, "kind": listing.doc_kind,
@@ -191,22 +252,21 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
                    measures=sorted(m["measure_code"] for m in measures),
                    derived=sorted(f"{d['role']}:{d['person_code']}" for d in derivations))
     try:
-        async with transaction(sessionmaker) as session:
-            await ListingRepository(session).add(listing, measures, derivations)
-            await sync_index(session, listing, journal, now)
-            # Under the chain lock, which the records-event consumer also takes: an event that
-            # withdrew a basis record after our lookup above is visible here.
-            await take_chain_lock(session)
-            withdrawn = await InboxRepository(session).withdrawn_among(basis)
-            if withdrawn:
-                raise TransitionConflict(f"basis record {withdrawn[0]} was withdrawn or corrected "
-                                         "meanwhile", recordId=withdrawn[0])
-            await journal.write(session)
+        await ListingRepository(session).add(listing, measures, derivations)
     except IntegrityError as exc:
         if "uq_listings_open_decision" in str(exc.orig):
             raise TransitionConflict("this subject is already listed on this list on the same "
                                      "basis records") from None
         raise
+    await sync_index(session, listing, journal, now)
+    # Under the chain lock, which the records-event consumer also takes: an event that
+    # withdrew a basis record after the lookup in gather_facts is visible here.
+    await take_chain_lock(session)
+    withdrawn = await InboxRepository(session).withdrawn_among(basis)
+    if withdrawn:
+        raise TransitionConflict(f"basis record {withdrawn[0]} was withdrawn or corrected "
+                                 "meanwhile", recordId=withdrawn[0])
+    await journal.write(session)
     return listing, credit_list
 
 
