@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 import enum
 from datetime import datetime
 
 import strawberry
 from strawberry.types import Info
 
-from libs.common.auth import AccessRole
-from libs.common.errors import InvalidInput
-from libs.common.identifiers import InvalidCode, mask_code, parse_code
+from libs.common.identifiers import mask_code
 from services.sanctions.catalogue.graphql import Measure
 from services.sanctions.checks import service
-from services.sanctions.checks.repository import AuditRepository, Row
+from services.sanctions.checks.repository import Row
 from services.sanctions.enums import MeasureEffect, Purpose, Role
-from services.sanctions.errors import invalid_code
 from services.sanctions.listings.graphql import Listing, RoleLink
-
-MAX_AUDIT_PAGE = 500
 
 
 @strawberry.enum
@@ -108,18 +102,6 @@ class CheckAuditPage:
     has_more: bool
 
 
-def _cursor(checked_at: datetime, ref: str) -> str:
-    return base64.urlsafe_b64encode(f"{checked_at.isoformat()}|{ref}".encode()).decode()
-
-
-def _decode(cursor: str) -> tuple[datetime, str]:
-    try:
-        at, ref = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(at), ref
-    except Exception:
-        raise InvalidInput("malformed cursor", field="after") from None
-
-
 @strawberry.type
 class CheckQuery:
     @strawberry.field(description="Is this subject restricted for this purpose at `at` (default: "
@@ -151,22 +133,11 @@ class CheckQuery:
     async def checks_of_subject(self, info: Info, code: strawberry.ID, first: int = 50,
                                 after: str | None = None) -> CheckAuditPage:
         ctx = info.context
-        ctx.authenticated(AccessRole.ANALYST, AccessRole.ADMIN)
-        if not 1 <= first <= MAX_AUDIT_PAGE:
-            raise InvalidInput(f"first must be between 1 and {MAX_AUDIT_PAGE}", field="first")
-        try:
-            parsed = parse_code(str(code))
-        except InvalidCode as exc:
-            raise invalid_code(exc) from None
-        await ctx.audit.flush()  # what this process has buffered is part of the answer
-        async with ctx.transaction() as session:
-            rows = await AuditRepository(session).of_subject(
-                parsed.code, _decode(after) if after else None, first + 1)
-        page = rows[:first]
+        page = await service.checks_of_subject(ctx.transaction, ctx.audit, ctx.authenticated(),
+                                               str(code), first, after)
         return CheckAuditPage(
             entries=[CheckAuditRecord(reference=strawberry.ID(str(r.id)), consumer=r.consumer,
                                       operation=r.operation, purpose=Purpose(r.purpose),
                                       outcome=r.outcome, checked_at=r.checked_at, at=r.at,
-                                      request_id=r.request_id) for r in page],
-            end_cursor=_cursor(page[-1].checked_at, str(page[-1].id)) if page else None,
-            has_more=len(rows) > first)
+                                      request_id=r.request_id) for r in page.entries],
+            end_cursor=page.end_cursor, has_more=page.has_more)

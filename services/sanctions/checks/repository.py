@@ -9,6 +9,7 @@ attributes the GraphQL types read.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from types import SimpleNamespace
@@ -85,8 +86,9 @@ class AuditRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def of_subject(self, code: str, before: tuple[datetime, str] | None,
+    async def of_subject(self, code: str, before: tuple[datetime, uuid.UUID] | None,
                          limit: int) -> list[CheckAuditEntry]:
+        """Entries about `code` older than `before` (time, id), newest first."""
         q = select(CheckAuditEntry).where(CheckAuditEntry.subject_code == code)
         if before is not None:
             q = q.where(or_(CheckAuditEntry.checked_at < before[0],

@@ -1,20 +1,29 @@
-"""`check` and `screen`: purpose limitation, one indexed query, an audit entry per subject."""
+"""`check` and `screen`: purpose limitation, one indexed query, an audit entry per subject;
+and `checks_of_subject`: analysts reading that audit."""
 
 from __future__ import annotations
 
+import base64
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from libs.common.auth import AccessRole, Principal, Purpose
-from libs.common.errors import LimitExceeded
+from libs.common.errors import InvalidInput, LimitExceeded
 from libs.common.identifiers import InvalidCode, parse_code
 from libs.common.telemetry import record_check_outcome
 from libs.common.timeutil import as_utc
 from libs.common.timeutil import now as clock
 from services.sanctions.checks.audit import AuditBuffer
-from services.sanctions.checks.repository import RestrictionIndex, Row
+from services.sanctions.checks.models import CheckAuditEntry
+from services.sanctions.checks.repository import AuditRepository, RestrictionIndex, Row
 from services.sanctions.errors import invalid_code
+
+MAX_AUDIT_PAGE = 500
 
 
 @dataclass
@@ -133,3 +142,55 @@ async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: li
     if invalid:
         record_check_outcome(purpose, "INVALID", count=len(invalid), operation="screen")
     return ScreenResult(checked=len(raws), restricted=restricted, invalid=invalid)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """Entries of a subject's check audit, newest first, and where the next page starts."""
+
+    entries: list[CheckAuditEntry]
+    end_cursor: str | None
+    has_more: bool
+
+
+def audit_cursor(checked_at: datetime, entry_id: uuid.UUID) -> str:
+    """The opaque position after an entry: its time and id."""
+    return base64.urlsafe_b64encode(f"{checked_at.isoformat()}|{entry_id}".encode()).decode()
+
+
+def parse_audit_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """(checked_at, id) from `audit_cursor`; anything else is BAD_REQUEST on `after`."""
+    try:
+        at, ref = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        checked_at = datetime.fromisoformat(at)
+        if checked_at.tzinfo is None:
+            raise ValueError("a cursor's time has an offset")
+        return checked_at, uuid.UUID(ref)
+    except (ValueError, TypeError):  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise InvalidInput("malformed cursor", field="after") from None
+
+
+async def checks_of_subject(unit_of_work: Callable[[], AbstractAsyncContextManager[AsyncSession]],
+                            audit: AuditBuffer, principal: Principal, raw: str, first: int,
+                            after: str | None) -> AuditPage:
+    """Who checked this subject, newest first (analysts and admins); `first` at most 500.
+
+    What this process still holds in its audit buffer is written first, so that the answer
+    includes the checks just made; the page is then read in one transaction of `unit_of_work`
+    (the request's).
+    """
+    principal.require(AccessRole.ANALYST, AccessRole.ADMIN)
+    if not 1 <= first <= MAX_AUDIT_PAGE:
+        raise InvalidInput(f"first must be between 1 and {MAX_AUDIT_PAGE}", field="first")
+    try:
+        parsed = parse_code(raw)
+    except InvalidCode as exc:
+        raise invalid_code(exc) from None
+    before = parse_audit_cursor(after) if after is not None else None
+    await audit.flush()
+    async with unit_of_work() as session:
+        rows = await AuditRepository(session).of_subject(parsed.code, before, first + 1)
+    page = rows[:first]
+    return AuditPage(entries=page,
+                     end_cursor=audit_cursor(page[-1].checked_at, page[-1].id) if page else None,
+                     has_more=len(rows) > first)
