@@ -62,7 +62,7 @@ class Check:
         sees = info.context.principal.sees_personal_data
         return cls(
             code=strawberry.ID(mask_code(r.code) if r.is_person and not sees else r.code),
-            purpose=Purpose(r.purpose),
+            purpose=r.purpose,
             status=CheckStatus.RESTRICTED if r.restricted else CheckStatus.CLEAR,
             restricted=r.restricted, checked_at=r.checked_at, at=r.at,
             reference=strawberry.ID(str(r.reference)),
@@ -111,7 +111,7 @@ class CheckQuery:
         ctx = info.context
         principal = ctx.authenticated()
         result = await service.check(ctx.read_engine, ctx.audit, principal, str(code),
-                                     purpose.value, at, ctx.request_id)
+                                     purpose, at, ctx.request_id)
         return Check.of(info, result)
 
     @strawberry.field(description="Many subjects, one purpose: returns only the restricted "
@@ -122,7 +122,7 @@ class CheckQuery:
         ctx = info.context
         principal = ctx.authenticated()
         result = await service.screen(ctx.read_engine, ctx.audit, principal,
-                                      [str(c) for c in codes], purpose.value, at, ctx.request_id,
+                                      [str(c) for c in codes], purpose, at, ctx.request_id,
                                       ctx.settings.max_screen_codes)
         return Screening(checked=result.checked,
                          restricted=[Check.of(info, r) for r in result.restricted],

@@ -30,7 +30,7 @@ MAX_AUDIT_PAGE = 500
 class CheckResult:
     code: str
     is_person: bool
-    purpose: str
+    purpose: Purpose
     checked_at: datetime
     at: datetime
     reference: uuid.UUID
@@ -57,43 +57,45 @@ class ScreenResult:
     invalid: list[tuple[str, str]]
 
 
-def allowed(principal: Principal, purpose: str) -> None:
+def allowed(principal: Principal, purpose: Purpose) -> None:
     """A consumer checks only the purposes in its token (analysts and admins any)."""
     principal.require(AccessRole.CONSUMER, AccessRole.ANALYST, AccessRole.ADMIN)
-    principal.require_purpose(Purpose(purpose))
+    principal.require_purpose(purpose)
 
 
-async def check(read_engine, audit: AuditBuffer, principal: Principal, raw: str, purpose: str,
-                at: datetime | None, request_id: str | None) -> CheckResult:
+async def check(read_engine, audit: AuditBuffer, principal: Principal, raw: str,
+                purpose: Purpose, at: datetime | None, request_id: str | None) -> CheckResult:
     """Is this subject restricted for this purpose at `at`? Never a guess: errors propagate."""
     allowed(principal, purpose)
     audit.reserve(1)  # no answer without room for its audit entry
+    name = purpose.value  # as stored and counted
     checked_at = clock()
     when = as_utc(at) if at else checked_at
     try:
         parsed = parse_code(raw)
     except InvalidCode as exc:
-        audit.add(consumer=principal.sub, operation="CHECK", purpose=purpose,
+        audit.add(consumer=principal.sub, operation="CHECK", purpose=name,
                   subject_code=None, outcome="INVALID", checked_at=checked_at, at=when,
                   request_id=request_id, detail=exc.rule)
-        record_check_outcome(purpose, "INVALID")
+        record_check_outcome(name, "INVALID")
         raise invalid_code(exc) from None
-    rows = await RestrictionIndex(read_engine).in_force(parsed.code, purpose, when)
+    rows = await RestrictionIndex(read_engine).in_force(parsed.code, name, when)
     result = CheckResult(code=parsed.code, is_person=parsed.scheme == "RIC", purpose=purpose,
                          checked_at=checked_at, at=when, reference=uuid.uuid4(), rows=rows)
     outcome = "RESTRICTED" if result.restricted else "CLEAR"
-    audit.add(consumer=principal.sub, operation="CHECK", purpose=purpose, subject_code=parsed.code,
+    audit.add(consumer=principal.sub, operation="CHECK", purpose=name, subject_code=parsed.code,
               outcome=outcome, checked_at=checked_at, at=when, request_id=request_id,
               entry_id=result.reference)
-    record_check_outcome(purpose, outcome)
+    record_check_outcome(name, outcome)
     return result
 
 
 async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: list[str],
-                 purpose: str, at: datetime | None, request_id: str | None,
+                 purpose: Purpose, at: datetime | None, request_id: str | None,
                  limit: int) -> ScreenResult:
     """Many subjects, one purpose, one query; only restricted and invalid codes come back."""
     allowed(principal, purpose)
+    name = purpose.value  # as stored and counted
     if len(raws) > limit:
         raise LimitExceeded(f"screen accepts at most {limit} codes per request; split the batch",
                             limit=limit, given=len(raws))
@@ -114,7 +116,7 @@ async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: li
             persons.add(parsed.code)
     rows: list[Row] = []
     if first_index:
-        rows = await RestrictionIndex(read_engine).in_force_many(list(first_index), purpose,
+        rows = await RestrictionIndex(read_engine).in_force_many(list(first_index), name,
                                                                  when)
     by_code: dict[str, list[Row]] = {}
     for row in rows:
@@ -126,21 +128,21 @@ async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: li
                              checked_at=checked_at, at=when, reference=uuid.uuid4(),
                              rows=by_code.get(code, []), index=index)
         outcome = "RESTRICTED" if result.restricted else "CLEAR"
-        entries.append((result.reference, checked_at, principal.sub, "SCREEN", purpose, code,
+        entries.append((result.reference, checked_at, principal.sub, "SCREEN", name, code,
                         outcome, when, request_id, None))
         if result.restricted:
             restricted.append(result)
     for raw, reason in invalid:
-        entries.append((uuid.uuid4(), checked_at, principal.sub, "SCREEN", purpose, None, "INVALID",
+        entries.append((uuid.uuid4(), checked_at, principal.sub, "SCREEN", name, None, "INVALID",
                         when, request_id, reason.split(":", 1)[0]))
     audit.extend(entries)
     if restricted:
-        record_check_outcome(purpose, "RESTRICTED", count=len(restricted), operation="screen")
+        record_check_outcome(name, "RESTRICTED", count=len(restricted), operation="screen")
     if len(first_index) > len(restricted):
-        record_check_outcome(purpose, "CLEAR", count=len(first_index) - len(restricted),
+        record_check_outcome(name, "CLEAR", count=len(first_index) - len(restricted),
                              operation="screen")
     if invalid:
-        record_check_outcome(purpose, "INVALID", count=len(invalid), operation="screen")
+        record_check_outcome(name, "INVALID", count=len(invalid), operation="screen")
     return ScreenResult(checked=len(raws), restricted=restricted, invalid=invalid)
 
 

@@ -79,7 +79,7 @@ class Listing:
 
     @strawberry.field(description="Status at the time of the question (the check's `at`, or now).")
     def status(self) -> ListingStatus:
-        return ListingStatus(status_at(self._model, self._at).value)
+        return status_at(self._model, self._at)
 
     @strawberry.field
     def effective_from(self) -> datetime:
