@@ -11,7 +11,7 @@ from strawberry.types import Info
 from libs.common.identifiers import mask_code
 from services.sanctions.catalogue.graphql import Measure
 from services.sanctions.checks import service
-from services.sanctions.checks.repository import Row
+from services.sanctions.checks.repository import IndexRow
 from services.sanctions.enums import MeasureEffect, Purpose, Role
 from services.sanctions.listings.graphql import Listing, RoleLink
 
@@ -30,8 +30,8 @@ class AppliedMeasure:
     via: RoleLink | None
 
 
-def _applied(row: Row, at: datetime) -> AppliedMeasure:
-    restriction, listing, credit_list, measure = row
+def _applied(row: IndexRow, at: datetime) -> AppliedMeasure:
+    restriction, measure = row.restriction, row.measure
     via = None
     if restriction.via_organization:
         via = RoleLink(organization_code=strawberry.ID(restriction.via_organization),
@@ -40,7 +40,7 @@ def _applied(row: Row, at: datetime) -> AppliedMeasure:
         measure=Measure(code=strawberry.ID(measure.code), name=measure.name,
                         purpose=Purpose(restriction.purpose),
                         effect=MeasureEffect(restriction.effect)),
-        listing=Listing.of(listing, credit_list, at), via=via)
+        listing=Listing.of(row.listing, row.list, at), via=via)
 
 
 @strawberry.type(description="The answer to one check; `reference` is its audit entry.")

@@ -20,7 +20,12 @@ from libs.common.timeutil import as_utc
 from libs.common.timeutil import now as clock
 from services.sanctions.checks.audit import AuditBuffer
 from services.sanctions.checks.models import CheckAuditEntry
-from services.sanctions.checks.repository import AuditRepository, RestrictionIndex, Row
+from services.sanctions.checks.repository import (
+    AuditPosition,
+    AuditRepository,
+    IndexRow,
+    RestrictionIndex,
+)
 from services.sanctions.errors import invalid_code
 
 MAX_AUDIT_PAGE = 500
@@ -34,16 +39,16 @@ class CheckResult:
     checked_at: datetime
     at: datetime
     reference: uuid.UUID
-    rows: list[Row] = field(default_factory=list)
+    rows: list[IndexRow] = field(default_factory=list)
     index: int | None = None
 
     @property
-    def restrictions(self) -> list[Row]:
-        return [r for r in self.rows if r[0].effect == "RESTRICTION"]
+    def restrictions(self) -> list[IndexRow]:
+        return [r for r in self.rows if r.restriction.effect == "RESTRICTION"]
 
     @property
-    def incentives(self) -> list[Row]:
-        return [r for r in self.rows if r[0].effect == "INCENTIVE"]
+    def incentives(self) -> list[IndexRow]:
+        return [r for r in self.rows if r.restriction.effect == "INCENTIVE"]
 
     @property
     def restricted(self) -> bool:
@@ -114,13 +119,13 @@ async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: li
         first_index.setdefault(parsed.code, i)
         if parsed.scheme == "RIC":
             persons.add(parsed.code)
-    rows: list[Row] = []
+    rows: list[IndexRow] = []
     if first_index:
         rows = await RestrictionIndex(read_engine).in_force_many(list(first_index), name,
                                                                  when)
-    by_code: dict[str, list[Row]] = {}
+    by_code: dict[str, list[IndexRow]] = {}
     for row in rows:
-        by_code.setdefault(row[0].subject_code, []).append(row)
+        by_code.setdefault(row.restriction.subject_code, []).append(row)
     restricted: list[CheckResult] = []
     entries = []
     for code, index in first_index.items():
@@ -160,14 +165,14 @@ def audit_cursor(checked_at: datetime, entry_id: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(f"{checked_at.isoformat()}|{entry_id}".encode()).decode()
 
 
-def parse_audit_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+def parse_audit_cursor(cursor: str) -> AuditPosition:
     """(checked_at, id) from `audit_cursor`; anything else is BAD_REQUEST on `after`."""
     try:
         at, ref = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
         checked_at = datetime.fromisoformat(at)
         if checked_at.tzinfo is None:
             raise ValueError("a cursor's time has an offset")
-        return checked_at, uuid.UUID(ref)
+        return AuditPosition(checked_at, uuid.UUID(ref))
     except (ValueError, TypeError):  # binascii.Error and UnicodeDecodeError are ValueErrors
         raise InvalidInput("malformed cursor", field="after") from None
 
