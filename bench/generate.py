@@ -17,9 +17,10 @@ tables are the ones the migrations build; the rows keep the invariants the servi
 * listings: admitted subject kinds per list, windows from the list's defaults (publicity
   working days already over, so every generated listing is ACTIVE now), measures from the
   seeded memoranda, persons reached through extended roles as derivations, one restriction
-  row per (subject, purpose, measure, listing) exactly as services.sanctions.checks.index
-  would write it (`via` = most senior role), one UPSERT change per index row, and one DECIDED
-  entry per listing in the hash-chained decision log (services.sanctions.decisionlog.chain).
+  row per (subject, purpose, measure, listing) exactly as `sync_index` in
+  services.sanctions.listings.transitions would write it (`via` = most senior role), one UPSERT
+  change per index row, and one DECIDED entry per listing in the hash-chained decision log
+  (services.sanctions.decisionlog.chain).
 
 Generation runs in a child process (one core) while the parent streams each chunk into
 PostgreSQL with COPY (the other core). Secondary indexes and keys of the loaded tables are

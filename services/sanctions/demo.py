@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.common.auth import AccessRole, Principal, mint_token
@@ -20,8 +19,13 @@ from libs.common.settings import GATEWAY_SECRET_HEADER
 from services.identity.demo import FEATURED_COMPANY, FEATURED_PERSON, subjects
 from services.sanctions.clients import build_dependencies
 from services.sanctions.config import SanctionsSettings
-from services.sanctions.listings.models import Listing
-from services.sanctions.listings.service import DecisionRequest, LegalDocument, decide
+from services.sanctions.listings.repository import ListingRepository
+from services.sanctions.listings.service import (
+    DecisionRequest,
+    LegalDocument,
+    decide,
+    gather_facts,
+)
 
 EXISTING = """query($r: [_Any!]!) { _entities(representations: $r) {
   ... on Subject { records(first: 100) { id agency category status } } } }"""
@@ -112,9 +116,8 @@ async def load(sessionmaker: async_sessionmaker[AsyncSession],
                                      transport=transports.get("records")) as client:
             for item in _plan():
                 async with transaction(sessionmaker) as session:
-                    found = await session.scalar(select(Listing.id).where(
-                        Listing.list_code == item["list"], Listing.subject_code == item["subject"]))
-                if found is not None:
+                    found = await ListingRepository(session).any_of(item["list"], item["subject"])
+                if found:
                     existing.append(item["list"])
                     continue
                 try:
@@ -124,9 +127,11 @@ async def load(sessionmaker: async_sessionmaker[AsyncSession],
                             "decided": decided}
                 principal = Principal(sub="demo-loader", roles=frozenset({AccessRole.AUTHORITY}),
                                       agency=item["agency"])
-                await decide(deps, sessionmaker, principal, DecisionRequest(
+                facts = await gather_facts(deps, sessionmaker, principal, DecisionRequest(
                     list_code=item["list"], subject_code=item["subject"],
                     basis_record_ids=[record_id], legal_basis=item["doc"]))
+                async with transaction(sessionmaker) as session:
+                    await decide(session, principal, facts)
                 decided.append(item["list"])
     finally:
         await deps.aclose()

@@ -1,4 +1,8 @@
-"""GraphQL enums of the sanctions subgraph (`SubjectKind` and `Role` are shared: libs.common)."""
+"""GraphQL enums of the sanctions subgraph (`SubjectKind` and `Role` are shared: libs.common).
+
+`Purpose` and `ListingStatus` are the domain enums themselves (libs.common.auth, listings/models.py)
+made GraphQL enums, so resolvers hand the domain's values straight to the schema.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,16 @@ import enum
 
 import strawberry
 
+from libs.common import auth
 from libs.common.schema_types import Role, SubjectKind  # noqa: F401  (re-exported)
+from services.sanctions.listings import models as listing_models
 
-
-@strawberry.enum(description="What a consumer is about to do.")
-class Purpose(enum.Enum):
-    AIR_TRAVEL = "AIR_TRAVEL"
-    RAIL_TRAVEL = "RAIL_TRAVEL"
-    LUXURY_CONSUMPTION = "LUXURY_CONSUMPTION"
-    LENDING = "LENDING"
-    PUBLIC_PROCUREMENT = "PUBLIC_PROCUREMENT"
-    SECURITIES_ISSUANCE = "SECURITIES_ISSUANCE"
-    GOVERNMENT_FUNDING = "GOVERNMENT_FUNDING"
-    ADMINISTRATIVE_LICENSING = "ADMINISTRATIVE_LICENSING"
-    CUSTOMS_CLEARANCE = "CUSTOMS_CLEARANCE"
+# The domain's own enums, decorated: one type per concept, no conversions between copies.
+Purpose = strawberry.enum(auth.Purpose, description="What a consumer is about to do.")
+ListingStatus = strawberry.enum(
+    listing_models.ListingStatus, description="PENDING (publicity window), ACTIVE, SUSPENDED, "
+                                              "EXPIRED, or ended by a decision: LIFTED, REVOKED, "
+                                              "REPAIRED.")
 
 
 @strawberry.enum(description="BLACKLIST restricts, REDLIST rewards.")
@@ -32,15 +32,3 @@ class ListKind(enum.Enum):
 class MeasureEffect(enum.Enum):
     RESTRICTION = "RESTRICTION"
     INCENTIVE = "INCENTIVE"
-
-
-@strawberry.enum(description="PENDING (publicity window), ACTIVE, SUSPENDED, EXPIRED, "
-                             "or ended by a decision: LIFTED, REVOKED, REPAIRED.")
-class ListingStatus(enum.Enum):
-    PENDING = "PENDING"
-    ACTIVE = "ACTIVE"
-    SUSPENDED = "SUSPENDED"
-    EXPIRED = "EXPIRED"
-    LIFTED = "LIFTED"
-    REVOKED = "REVOKED"
-    REPAIRED = "REPAIRED"

@@ -5,16 +5,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
-from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from libs.common.graphql import group_by
-from services.sanctions.catalogue.models import Measure
-from services.sanctions.decisionlog.models import DecisionLogEntry
-from services.sanctions.listings.models import ListingMeasure
+from services.sanctions.decisionlog.repository import DecisionLogRepository
 from services.sanctions.listings.repository import ListingRepository
-from services.sanctions.objections.service import of_listings
+from services.sanctions.objections.repository import ObjectionRepository
 
 
 def listings_of_subjects(info: Info) -> DataLoader:
@@ -50,7 +47,8 @@ def listings_of_subjects(info: Info) -> DataLoader:
 
 def objections_of_listings(info: Info) -> DataLoader:
     async def fetch(session, ids: list[uuid.UUID]) -> dict:
-        return group_by(await of_listings(session, ids), lambda r: r.listing_id)
+        return group_by(await ObjectionRepository(session).of_listings(ids),
+                        lambda r: r.listing_id)
 
     return info.context.batch_loader("objections_of_listings", fetch, missing=list)
 
@@ -64,21 +62,15 @@ def derivations_of_listings(info: Info) -> DataLoader:
 
 def measures_of_listings(info: Info) -> DataLoader:
     async def fetch(session, ids: list[uuid.UUID]) -> dict:
-        rows = (await session.execute(
-            select(ListingMeasure, Measure).join(Measure,
-                                                 Measure.code == ListingMeasure.measure_code)
-            .where(ListingMeasure.listing_id.in_(ids))
-            .order_by(ListingMeasure.measure_code))).all()
-        return group_by(((lm, m) for lm, m in rows), lambda pair: pair[0].listing_id)
+        rows = await ListingRepository(session).measures_with_catalogue(ids)
+        return group_by(rows, lambda pair: pair[0].listing_id)
 
     return info.context.batch_loader("measures_of_listings", fetch, missing=list)
 
 
 def history_of_listings(info: Info) -> DataLoader:
     async def fetch(session, ids: list[uuid.UUID]) -> dict:
-        rows = (await session.execute(
-            select(DecisionLogEntry).where(DecisionLogEntry.listing_id.in_(ids))
-            .order_by(DecisionLogEntry.id))).scalars().all()
+        rows = await DecisionLogRepository(session).of_listings(ids)
         return group_by(rows, lambda r: r.listing_id)
 
     return info.context.batch_loader("history_of_listings", fetch, missing=list)

@@ -3,8 +3,8 @@
 from services.sanctions.catalogue.models import CreditList, Measure, Memorandum, MemorandumMeasure
 from services.sanctions.checks.models import CheckAuditEntry, Restriction
 from services.sanctions.decisionlog.models import DecisionLogEntry
-from services.sanctions.events.models import ConsumerCursor, ProcessedEvent
 from services.sanctions.feed.models import RestrictionChange
+from services.sanctions.inbox.models import ConsumerCursor, ProcessedEvent
 from services.sanctions.listings.models import Derivation, Listing, ListingMeasure
 from services.sanctions.objections.models import Objection
 from services.sanctions.repair.models import RepairApplication

@@ -1,5 +1,9 @@
 """check and screen: codes, masking, limits; analysts asking who checked a subject."""
 
+import base64
+import uuid
+from datetime import UTC, datetime
+
 from devtools.testing import error_codes
 from libs.common.identifiers import mask_code
 from tests.callers import AIRLINE, ANALYST, SPC
@@ -126,3 +130,25 @@ async def test_checks_are_counted_by_purpose_and_outcome(world, monkeypatch):
               for p in m.data.data_points]
     assert sorted((p.attributes["purpose"], p.attributes["outcome"], p.value) for p in points) == [
         ("AIR_TRAVEL", "CLEAR", 1), ("AIR_TRAVEL", "RESTRICTED", 1)]
+
+
+async def test_a_cursor_that_is_not_a_time_and_an_entry_id_is_bad_request_on_after(world):
+    """Not ours: a forged cursor with a non-uuid id, an empty one, a naive time, garbage."""
+
+    def b64(text: str) -> str:
+        return base64.urlsafe_b64encode(text.encode()).decode()
+
+    company = await world.company()
+    await world.check(company, "AIR_TRAVEL", AIRLINE)
+    now = datetime.now(UTC)
+    for after in (b64(f"{now.isoformat()}|not-a-uuid"), b64(f"{now.isoformat()}|1 OR 1=1"), "",
+                  b64(f"{now.replace(tzinfo=None).isoformat()}|{uuid.uuid4()}"),
+                  b64(f"yesterday|{uuid.uuid4()}"), b64("no separator"), "%%% garbage %%%",
+                  "AAAA", "\u4fe1\u7528"):
+        body = await world.gql.execute(WHO, {"c": company, "after": after}, as_=ANALYST)
+        assert error_codes(body) == ["BAD_REQUEST"], (after, body)
+        assert body["errors"][0]["extensions"]["field"] == "after", (after, body)
+    ours = b64(f"{now.isoformat()}|{uuid.uuid4()}")
+    body = await world.gql.execute(WHO, {"c": company, "after": ours}, as_=ANALYST)
+    assert "errors" not in body, body
+    assert [e["consumer"] for e in body["data"]["checksOfSubject"]["entries"]] == ["china-eastern"]

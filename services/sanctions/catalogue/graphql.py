@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
 from libs.common.auth import AccessRole
@@ -98,11 +97,8 @@ class CatalogueQuery:
         if to < from_ or (to - from_).days > 3660:
             raise InvalidInput("give a range of at most ten years, from <= to", field="to")
         async with info.context.transaction() as session:
-            days = await CatalogueRepository(session).calendar(from_, to)
-            names = {r.day: r.name for r in (await session.execute(
-                select(models.CalendarDay).where(models.CalendarDay.day.in_(list(days)))))
-                .scalars()}
-        return [CalendarDay(day=d, working=w, name=names[d]) for d, w in sorted(days.items())]
+            days = await CatalogueRepository(session).calendar_days(from_, to)
+        return [CalendarDay(day=d.day, working=d.working, name=d.name) for d in days]
 
     @strawberry.field(description="Every black- and redlist.")
     async def credit_lists(self, info: Info) -> list[CreditList]:
@@ -214,8 +210,7 @@ class CatalogueMutation:
         async with info.context.transaction() as session:
             repo = CatalogueRepository(session)
             await repo.upsert(models.CreditList, "code", values)
-            model = await repo.list_by_code(str(input.code))
-            await session.refresh(model)
+            model = await repo.list_as_stored(str(input.code))
         return CreditList.from_model(model)
 
     @strawberry.mutation(description="Mark a day as a public holiday (working: false) or a "

@@ -24,6 +24,13 @@ class CatalogueRepository:
     async def list_by_code(self, code: str) -> CreditList | None:
         return await self.session.get(CreditList, code)
 
+    async def list_as_stored(self, code: str) -> CreditList | None:
+        """The list as the database has it now (after an upsert in this transaction)."""
+        found = await self.session.get(CreditList, code)
+        if found is not None:
+            await self.session.refresh(found)
+        return found
+
     async def lists(self) -> list[CreditList]:
         return list((await self.session.execute(select(CreditList).order_by(CreditList.code)))
                     .scalars())
@@ -79,3 +86,9 @@ class CatalogueRepository:
         rows = await self.session.execute(select(CalendarDay).where(CalendarDay.day >= start,
                                                                     CalendarDay.day <= end))
         return {r.day: r.working for r in rows.scalars()}
+
+    async def calendar_days(self, start: date, end: date) -> list[CalendarDay]:
+        """The same exceptions with their names, in day order."""
+        rows = await self.session.execute(select(CalendarDay).where(
+            CalendarDay.day >= start, CalendarDay.day <= end).order_by(CalendarDay.day))
+        return list(rows.scalars())

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 import enum
 from datetime import datetime
 
 import strawberry
 from strawberry.types import Info
 
-from libs.common.auth import AccessRole
-from libs.common.errors import InvalidInput
-from libs.common.identifiers import InvalidCode, mask_code, parse_code
+from libs.common.identifiers import mask_code
 from services.sanctions.catalogue.graphql import Measure
 from services.sanctions.checks import service
-from services.sanctions.checks.repository import AuditRepository, Row
+from services.sanctions.checks.repository import IndexRow
 from services.sanctions.enums import MeasureEffect, Purpose, Role
-from services.sanctions.errors import invalid_code
 from services.sanctions.listings.graphql import Listing, RoleLink
-
-MAX_AUDIT_PAGE = 500
 
 
 @strawberry.enum
@@ -36,8 +30,8 @@ class AppliedMeasure:
     via: RoleLink | None
 
 
-def _applied(row: Row, at: datetime) -> AppliedMeasure:
-    restriction, listing, credit_list, measure = row
+def _applied(row: IndexRow, at: datetime) -> AppliedMeasure:
+    restriction, measure = row.restriction, row.measure
     via = None
     if restriction.via_organization:
         via = RoleLink(organization_code=strawberry.ID(restriction.via_organization),
@@ -46,7 +40,7 @@ def _applied(row: Row, at: datetime) -> AppliedMeasure:
         measure=Measure(code=strawberry.ID(measure.code), name=measure.name,
                         purpose=Purpose(restriction.purpose),
                         effect=MeasureEffect(restriction.effect)),
-        listing=Listing.of(listing, credit_list, at), via=via)
+        listing=Listing.of(row.listing, row.list, at), via=via)
 
 
 @strawberry.type(description="The answer to one check; `reference` is its audit entry.")
@@ -68,7 +62,7 @@ class Check:
         sees = info.context.principal.sees_personal_data
         return cls(
             code=strawberry.ID(mask_code(r.code) if r.is_person and not sees else r.code),
-            purpose=Purpose(r.purpose),
+            purpose=r.purpose,
             status=CheckStatus.RESTRICTED if r.restricted else CheckStatus.CLEAR,
             restricted=r.restricted, checked_at=r.checked_at, at=r.at,
             reference=strawberry.ID(str(r.reference)),
@@ -108,18 +102,6 @@ class CheckAuditPage:
     has_more: bool
 
 
-def _cursor(checked_at: datetime, ref: str) -> str:
-    return base64.urlsafe_b64encode(f"{checked_at.isoformat()}|{ref}".encode()).decode()
-
-
-def _decode(cursor: str) -> tuple[datetime, str]:
-    try:
-        at, ref = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(at), ref
-    except Exception:
-        raise InvalidInput("malformed cursor", field="after") from None
-
-
 @strawberry.type
 class CheckQuery:
     @strawberry.field(description="Is this subject restricted for this purpose at `at` (default: "
@@ -129,7 +111,7 @@ class CheckQuery:
         ctx = info.context
         principal = ctx.authenticated()
         result = await service.check(ctx.read_engine, ctx.audit, principal, str(code),
-                                     purpose.value, at, ctx.request_id)
+                                     purpose, at, ctx.request_id)
         return Check.of(info, result)
 
     @strawberry.field(description="Many subjects, one purpose: returns only the restricted "
@@ -140,7 +122,7 @@ class CheckQuery:
         ctx = info.context
         principal = ctx.authenticated()
         result = await service.screen(ctx.read_engine, ctx.audit, principal,
-                                      [str(c) for c in codes], purpose.value, at, ctx.request_id,
+                                      [str(c) for c in codes], purpose, at, ctx.request_id,
                                       ctx.settings.max_screen_codes)
         return Screening(checked=result.checked,
                          restricted=[Check.of(info, r) for r in result.restricted],
@@ -151,22 +133,11 @@ class CheckQuery:
     async def checks_of_subject(self, info: Info, code: strawberry.ID, first: int = 50,
                                 after: str | None = None) -> CheckAuditPage:
         ctx = info.context
-        ctx.authenticated(AccessRole.ANALYST, AccessRole.ADMIN)
-        if not 1 <= first <= MAX_AUDIT_PAGE:
-            raise InvalidInput(f"first must be between 1 and {MAX_AUDIT_PAGE}", field="first")
-        try:
-            parsed = parse_code(str(code))
-        except InvalidCode as exc:
-            raise invalid_code(exc) from None
-        await ctx.audit.flush()  # what this process has buffered is part of the answer
-        async with ctx.transaction() as session:
-            rows = await AuditRepository(session).of_subject(
-                parsed.code, _decode(after) if after else None, first + 1)
-        page = rows[:first]
+        page = await service.checks_of_subject(ctx.transaction, ctx.audit, ctx.authenticated(),
+                                               str(code), first, after)
         return CheckAuditPage(
             entries=[CheckAuditRecord(reference=strawberry.ID(str(r.id)), consumer=r.consumer,
                                       operation=r.operation, purpose=Purpose(r.purpose),
                                       outcome=r.outcome, checked_at=r.checked_at, at=r.at,
-                                      request_id=r.request_id) for r in page],
-            end_cursor=_cursor(page[-1].checked_at, str(page[-1].id)) if page else None,
-            has_more=len(rows) > first)
+                                      request_id=r.request_id) for r in page.entries],
+            end_cursor=page.end_cursor, has_more=page.has_more)

@@ -1,43 +1,56 @@
-"""`check` and `screen`: purpose limitation, one indexed query, an audit entry per subject."""
+"""`check` and `screen`: purpose limitation, one indexed query, an audit entry per subject;
+and `checks_of_subject`: analysts reading that audit."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from libs.common.auth import AccessRole, Principal, Purpose
-from libs.common.errors import LimitExceeded
+from libs.common.errors import InvalidInput, LimitExceeded
 from libs.common.identifiers import InvalidCode, parse_code
 from libs.common.telemetry import record_check_outcome
 from libs.common.timeutil import as_utc
 from libs.common.timeutil import now as clock
 from services.sanctions.checks.audit import AuditBuffer
-from services.sanctions.checks.repository import RestrictionIndex, Row
+from services.sanctions.checks.models import CheckAuditEntry
+from services.sanctions.checks.repository import (
+    AuditPosition,
+    AuditRepository,
+    IndexRow,
+    RestrictionIndex,
+)
 from services.sanctions.errors import invalid_code
 
 SLICE = 1_000  # codes a screen handles between two yields to the event loop
+MAX_AUDIT_PAGE = 500
 
 
 @dataclass
 class CheckResult:
     code: str
     is_person: bool
-    purpose: str
+    purpose: Purpose
     checked_at: datetime
     at: datetime
     reference: uuid.UUID
-    rows: list[Row] = field(default_factory=list)
+    rows: list[IndexRow] = field(default_factory=list)
     index: int | None = None
 
     @property
-    def restrictions(self) -> list[Row]:
-        return [r for r in self.rows if r[0].effect == "RESTRICTION"]
+    def restrictions(self) -> list[IndexRow]:
+        return [r for r in self.rows if r.restriction.effect == "RESTRICTION"]
 
     @property
-    def incentives(self) -> list[Row]:
-        return [r for r in self.rows if r[0].effect == "INCENTIVE"]
+    def incentives(self) -> list[IndexRow]:
+        return [r for r in self.rows if r.restriction.effect == "INCENTIVE"]
 
     @property
     def restricted(self) -> bool:
@@ -51,43 +64,45 @@ class ScreenResult:
     invalid: list[tuple[str, str]]
 
 
-def allowed(principal: Principal, purpose: str) -> None:
+def allowed(principal: Principal, purpose: Purpose) -> None:
     """A consumer checks only the purposes in its token (analysts and admins any)."""
     principal.require(AccessRole.CONSUMER, AccessRole.ANALYST, AccessRole.ADMIN)
-    principal.require_purpose(Purpose(purpose))
+    principal.require_purpose(purpose)
 
 
-async def check(read_engine, audit: AuditBuffer, principal: Principal, raw: str, purpose: str,
-                at: datetime | None, request_id: str | None) -> CheckResult:
+async def check(read_engine, audit: AuditBuffer, principal: Principal, raw: str,
+                purpose: Purpose, at: datetime | None, request_id: str | None) -> CheckResult:
     """Is this subject restricted for this purpose at `at`? Never a guess: errors propagate."""
     allowed(principal, purpose)
     audit.reserve(1)  # no answer without room for its audit entry
+    name = purpose.value  # as stored and counted
     checked_at = clock()
     when = as_utc(at) if at else checked_at
     try:
         parsed = parse_code(raw)
     except InvalidCode as exc:
-        audit.add(consumer=principal.sub, operation="CHECK", purpose=purpose,
+        audit.add(consumer=principal.sub, operation="CHECK", purpose=name,
                   subject_code=None, outcome="INVALID", checked_at=checked_at, at=when,
                   request_id=request_id, detail=exc.rule)
-        record_check_outcome(purpose, "INVALID")
+        record_check_outcome(name, "INVALID")
         raise invalid_code(exc) from None
-    rows = await RestrictionIndex(read_engine).in_force(parsed.code, purpose, when)
+    rows = await RestrictionIndex(read_engine).in_force(parsed.code, name, when)
     result = CheckResult(code=parsed.code, is_person=parsed.scheme == "RIC", purpose=purpose,
                          checked_at=checked_at, at=when, reference=uuid.uuid4(), rows=rows)
     outcome = "RESTRICTED" if result.restricted else "CLEAR"
-    audit.add(consumer=principal.sub, operation="CHECK", purpose=purpose, subject_code=parsed.code,
+    audit.add(consumer=principal.sub, operation="CHECK", purpose=name, subject_code=parsed.code,
               outcome=outcome, checked_at=checked_at, at=when, request_id=request_id,
               entry_id=result.reference)
-    record_check_outcome(purpose, outcome)
+    record_check_outcome(name, outcome)
     return result
 
 
 async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: list[str],
-                 purpose: str, at: datetime | None, request_id: str | None,
+                 purpose: Purpose, at: datetime | None, request_id: str | None,
                  limit: int) -> ScreenResult:
     """Many subjects, one purpose, one query; only restricted and invalid codes come back."""
     allowed(principal, purpose)
+    name = purpose.value  # as stored and counted
     if len(raws) > limit:
         raise LimitExceeded(f"screen accepts at most {limit} codes per request; split the batch",
                             limit=limit, given=len(raws))
@@ -109,13 +124,13 @@ async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: li
             first_index.setdefault(parsed.code, i)
             if parsed.scheme == "RIC":
                 persons.add(parsed.code)
-    rows: list[Row] = []
+    rows: list[IndexRow] = []
     if first_index:
-        rows = await RestrictionIndex(read_engine).in_force_many(list(first_index), purpose,
+        rows = await RestrictionIndex(read_engine).in_force_many(list(first_index), name,
                                                                  when)
-    by_code: dict[str, list[Row]] = {}
+    by_code: dict[str, list[IndexRow]] = {}
     for row in rows:
-        by_code.setdefault(row[0].subject_code, []).append(row)
+        by_code.setdefault(row.restriction.subject_code, []).append(row)
     restricted: list[CheckResult] = []
     entries = []
     sub = principal.sub
@@ -132,17 +147,69 @@ async def screen(read_engine, audit: AuditBuffer, principal: Principal, raws: li
             if result.restricted:
                 outcome = "RESTRICTED"
                 restricted.append(result)
-        entries.append((reference, checked_at, sub, "SCREEN", purpose, code, outcome, when,
+        entries.append((reference, checked_at, sub, "SCREEN", name, code, outcome, when,
                         request_id, None))
     for raw, reason in invalid:
-        entries.append((uuid.uuid4(), checked_at, sub, "SCREEN", purpose, None, "INVALID",
+        entries.append((uuid.uuid4(), checked_at, sub, "SCREEN", name, None, "INVALID",
                         when, request_id, reason.split(":", 1)[0]))
     audit.extend(entries)
     if restricted:
-        record_check_outcome(purpose, "RESTRICTED", count=len(restricted), operation="screen")
+        record_check_outcome(name, "RESTRICTED", count=len(restricted), operation="screen")
     if len(first_index) > len(restricted):
-        record_check_outcome(purpose, "CLEAR", count=len(first_index) - len(restricted),
+        record_check_outcome(name, "CLEAR", count=len(first_index) - len(restricted),
                              operation="screen")
     if invalid:
-        record_check_outcome(purpose, "INVALID", count=len(invalid), operation="screen")
+        record_check_outcome(name, "INVALID", count=len(invalid), operation="screen")
     return ScreenResult(checked=len(raws), restricted=restricted, invalid=invalid)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """Entries of a subject's check audit, newest first, and where the next page starts."""
+
+    entries: list[CheckAuditEntry]
+    end_cursor: str | None
+    has_more: bool
+
+
+def audit_cursor(checked_at: datetime, entry_id: uuid.UUID) -> str:
+    """The opaque position after an entry: its time and id."""
+    return base64.urlsafe_b64encode(f"{checked_at.isoformat()}|{entry_id}".encode()).decode()
+
+
+def parse_audit_cursor(cursor: str) -> AuditPosition:
+    """(checked_at, id) from `audit_cursor`; anything else is BAD_REQUEST on `after`."""
+    try:
+        at, ref = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        checked_at = datetime.fromisoformat(at)
+        if checked_at.tzinfo is None:
+            raise ValueError("a cursor's time has an offset")
+        return AuditPosition(checked_at, uuid.UUID(ref))
+    except (ValueError, TypeError):  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise InvalidInput("malformed cursor", field="after") from None
+
+
+async def checks_of_subject(unit_of_work: Callable[[], AbstractAsyncContextManager[AsyncSession]],
+                            audit: AuditBuffer, principal: Principal, raw: str, first: int,
+                            after: str | None) -> AuditPage:
+    """Who checked this subject, newest first (analysts and admins); `first` at most 500.
+
+    What this process still holds in its audit buffer is written first, so that the answer
+    includes the checks just made; the page is then read in one transaction of `unit_of_work`
+    (the request's).
+    """
+    principal.require(AccessRole.ANALYST, AccessRole.ADMIN)
+    if not 1 <= first <= MAX_AUDIT_PAGE:
+        raise InvalidInput(f"first must be between 1 and {MAX_AUDIT_PAGE}", field="first")
+    try:
+        parsed = parse_code(raw)
+    except InvalidCode as exc:
+        raise invalid_code(exc) from None
+    before = parse_audit_cursor(after) if after is not None else None
+    await audit.flush()
+    async with unit_of_work() as session:
+        rows = await AuditRepository(session).of_subject(parsed.code, before, first + 1)
+    page = rows[:first]
+    return AuditPage(entries=page,
+                     end_cursor=audit_cursor(page[-1].checked_at, page[-1].id) if page else None,
+                     has_more=len(rows) > first)

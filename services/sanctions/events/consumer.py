@@ -14,19 +14,16 @@ import asyncio
 from datetime import datetime
 
 import structlog
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
 
 from libs.common.db import transaction
 from libs.common.timeutil import now as clock
 from libs.contracts.records import OutboxEvent, RecordsClient
 from services.sanctions.decisionlog.chain import Journal, take_chain_lock
-from services.sanctions.events.models import ConsumerCursor, ProcessedEvent
-from services.sanctions.events.repository import classify
+from services.sanctions.inbox.repository import InboxRepository, classify
 from services.sanctions.listings.models import ListingStatus
 from services.sanctions.listings.repository import ListingRepository
-from services.sanctions.listings.service import commit_transition, open_hold
 from services.sanctions.listings.status import status_at
+from services.sanctions.listings.transitions import apply_change, open_hold
 
 log = structlog.get_logger("sanctions.events")
 
@@ -43,11 +40,8 @@ async def apply_event(session, event: OutboxEvent, now: datetime) -> str:
         # first (and is found below) or sees this event when it takes the lock (and refuses).
         await take_chain_lock(session)
     record_id = event.record_id or None
-    inserted = await session.scalar(
-        insert(ProcessedEvent).values(event_id=event_id, type=event.type[:64],
-                                      record_id=record_id, effect="pending")
-        .on_conflict_do_nothing().returning(ProcessedEvent.event_id))
-    if inserted is None:
+    inbox = InboxRepository(session)
+    if not await inbox.claim(event_id, event.type, record_id):
         return "duplicate"
     effect = "ignored"
     if kind is not None and record_id:
@@ -68,18 +62,16 @@ async def apply_event(session, event: OutboxEvent, now: datetime) -> str:
                 suspended.append(str(listing.id))
             else:
                 noted.append(str(listing.id))
-            await commit_transition(session, listing, journal, now)
+            await apply_change(session, listing, journal, now)
         effect = f"{kind.lower()}: suspended {len(suspended)}, noted {len(noted)}"
-    await session.execute(update(ProcessedEvent).where(ProcessedEvent.event_id == event_id)
-                          .values(effect=effect))
+    await inbox.set_effect(event_id, effect)
     return effect
 
 
 async def consume_once(sessionmaker, records: RecordsClient, *, limit: int = 500) -> dict:
     """Read one page of records' events from the stored cursor, apply each, move the cursor."""
     async with transaction(sessionmaker) as session:
-        cursor = await session.scalar(select(ConsumerCursor.cursor)
-                                      .where(ConsumerCursor.name == CONSUMER))
+        cursor = await InboxRepository(session).cursor(CONSUMER)
     page = await records.events(cursor, limit)
     applied = duplicates = 0
     for event in page.events:
@@ -91,10 +83,7 @@ async def consume_once(sessionmaker, records: RecordsClient, *, limit: int = 500
             applied += 1
     new_cursor = page.cursor or cursor
     async with transaction(sessionmaker) as session:
-        await session.execute(
-            insert(ConsumerCursor).values(name=CONSUMER, cursor=new_cursor, updated_at=clock())
-            .on_conflict_do_update(index_elements=["name"],
-                                   set_={"cursor": new_cursor, "updated_at": clock()}))
+        await InboxRepository(session).save_cursor(CONSUMER, new_cursor, clock())
     return {"applied": applied, "duplicates": duplicates, "cursor": new_cursor,
             "hasMore": page.has_more}
 

@@ -71,7 +71,7 @@ class RestrictionChangeBatch:
 def _start(info: Info, purpose: Purpose, after: str | None, first: int) -> tuple:
     """Check the caller, the purpose and the page size; returns (principal, position)."""
     principal = info.context.authenticated()
-    allowed(principal, purpose.value)
+    allowed(principal, purpose)
     info.context.audit.reserve(1)  # every page read is audited: no page without room for it
     if not 1 <= first <= MAX_PAGE:
         raise InvalidInput(f"first must be between 1 and {MAX_PAGE}", field="first")

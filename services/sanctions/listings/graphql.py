@@ -79,7 +79,7 @@ class Listing:
 
     @strawberry.field(description="Status at the time of the question (the check's `at`, or now).")
     def status(self) -> ListingStatus:
-        return ListingStatus(status_at(self._model, self._at).value)
+        return status_at(self._model, self._at)
 
     @strawberry.field
     def effective_from(self) -> datetime:
@@ -257,8 +257,11 @@ class ListingMutation:
             basis_record_ids=[str(i) for i in input.basis_record_ids],
             legal_basis=legal_document(input.legal_basis), effective_from=input.effective_from,
             effective_until=input.effective_until)
-        listing, credit_list = await service.decide(info.context.deps, info.context.sessionmaker,
-                                                    principal, req)
+        # Identity and records are asked first, outside the transaction that writes.
+        facts = await service.gather_facts(info.context.deps, info.context.sessionmaker,
+                                           principal, req)
+        async with info.context.transaction() as session:
+            listing, credit_list = await service.decide(session, principal, facts)
         return Listing.of(listing, credit_list)
 
     @strawberry.mutation(description="End a listing now (e.g. FULFILLED); checks clear at once.")

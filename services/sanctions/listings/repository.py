@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sanctions.catalogue.models import CreditList
+from services.sanctions.catalogue.models import CreditList, Measure
 from services.sanctions.listings.models import Derivation, Listing, ListingMeasure
 
 
@@ -37,6 +37,12 @@ class ListingRepository:
             select(Listing, CreditList).join(CreditList, CreditList.code == Listing.list_code)
             .where(Listing.id == listing_id).with_for_update(of=Listing))).first()
         return (row[0], row[1]) if row else None
+
+    async def any_of(self, list_code: str, subject_code: str) -> bool:
+        """Whether the subject was ever listed on the list (whatever became of the listing)."""
+        found = await self.session.scalar(select(Listing.id).where(
+            Listing.list_code == list_code, Listing.subject_code == subject_code).limit(1))
+        return found is not None
 
     async def many(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Listing, CreditList]]:
         rows = await self.session.execute(
@@ -70,6 +76,15 @@ class ListingRepository:
             select(ListingMeasure).where(ListingMeasure.listing_id.in_(listing_ids))
             .order_by(ListingMeasure.measure_code))
         return list(rows.scalars())
+
+    async def measures_with_catalogue(
+            self, listing_ids: list[uuid.UUID]) -> list[tuple[ListingMeasure, Measure]]:
+        """Each listing's measures beside the catalogue's entry for them (for its name)."""
+        rows = await self.session.execute(
+            select(ListingMeasure, Measure).join(Measure, Measure.code == ListingMeasure.measure_code)
+            .where(ListingMeasure.listing_id.in_(listing_ids))
+            .order_by(ListingMeasure.measure_code))
+        return [(lm, m) for lm, m in rows.all()]
 
     async def resting_on(self, record_id: str) -> list[Listing]:
         """Listings whose basis includes the record (ended ones too), locked, in id order."""

@@ -1,4 +1,14 @@
-"""Deciding listings and the transitions authorities make on them (lift, extend, reinstate)."""
+"""Deciding listings and the transitions authorities make on them (lift, extend, reinstate).
+
+A decision is the one flow that asks other services before it writes, so it has two phases:
+`gather_facts` (the catalogue read in a short transaction of its own, then identity and records
+over HTTP with no transaction open) returns `DecisionFacts`; `decide` writes them in the
+caller's transaction, re-checking under the chain lock what can have changed in between. Lift,
+extend and reinstate take the caller's session like every other transition.
+
+Each transition goes through the kernel in transitions.py (lock, authorisation, holds, end,
+apply_change), as objections, repair and the records-event consumer do.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +18,31 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.db import transaction
-from libs.common.errors import Forbidden, InvalidInput, NotFound, UnknownSubject
+from libs.common.errors import InvalidInput, NotFound, UnknownSubject
 from libs.common.identifiers import InvalidCode, normalise, parse_code
 from libs.common.timeutil import SHANGHAI, as_utc
 from libs.common.timeutil import now as clock
 from services.sanctions.catalogue.models import CreditList
 from services.sanctions.catalogue.repository import CatalogueRepository
-from services.sanctions.checks.index import sync_index
 from services.sanctions.clients import Dependencies
 from services.sanctions.decisionlog.chain import Journal, take_chain_lock
 from services.sanctions.errors import TransitionConflict, invalid_code
-from services.sanctions.events.repository import withdrawn_among
+from services.sanctions.inbox.repository import InboxRepository
 from services.sanctions.listings.models import Listing, ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import status_at
+from services.sanctions.listings.transitions import (
+    apply_change,
+    close_holds,
+    end_listing,
+    locked,
+    may_act_for_list,
+    sync_index,
+)
 from services.sanctions.windows import add_working_days
 
 MAX_BASIS_RECORDS = 100
@@ -49,16 +66,6 @@ class DecisionRequest:
     legal_basis: LegalDocument
     effective_from: datetime | None = None
     effective_until: datetime | None = None
-
-
-def may_act_for_list(principal: Principal, credit_list: CreditList, *, admin: bool = True) -> None:
-    """Only officials of the list's authority (and, where allowed, admins) change its listings."""
-    if admin and principal.has(AccessRole.ADMIN):
-        return
-    if principal.has(AccessRole.AUTHORITY) and principal.agency == credit_list.authority:
-        return
-    raise Forbidden(f"only officials of {credit_list.authority} may do this on "
-                    f"{credit_list.code}" + (" (or an admin)" if admin else ""))
 
 
 def _validate_document(doc: LegalDocument, today: date) -> None:
@@ -124,10 +131,40 @@ async def _check_basis(deps: Dependencies, code: str, ids: list[str]) -> list[st
     return ids
 
 
-async def decide(deps: Dependencies, sessionmaker, principal: Principal,
-                 req: DecisionRequest, *,
-                 now: datetime | None = None) -> tuple[Listing, CreditList]:
-    """Put a subject on a list: validated against identity, records and the catalogue."""
+@dataclass(frozen=True)
+class DecisionFacts:
+    """Everything a decision rests on, gathered (and validated) before it is written.
+
+    The catalogue's answer (the list, the measures its memoranda bind to it at `decided_at`),
+    identity's (the subject's kind, the persons reached through extended roles) and records'
+    (the basis records, checked to belong to the subject and to be usable), with the window
+    they give. `decide` writes them as they are and re-checks only what can change in between.
+    """
+
+    credit_list: CreditList
+    subject_code: str
+    subject_kind: str
+    basis: tuple[str, ...]
+    legal_basis: LegalDocument
+    effective_from: datetime
+    effective_until: datetime | None
+    publicity_until: datetime
+    measures: tuple[dict[str, Any], ...]
+    derivations: tuple[dict[str, Any], ...]
+    decided_at: datetime
+
+
+async def gather_facts(deps: Dependencies, sessionmaker: async_sessionmaker[AsyncSession],
+                       principal: Principal, req: DecisionRequest, *,
+                       now: datetime | None = None) -> DecisionFacts:
+    """Phase 1 of a decision: read and validate everything it rests on; writes nothing.
+
+    Runs outside any transaction of the caller: one short read-only transaction of its own
+    (`sessionmaker`) for the catalogue (the list, the measures bound to it now, the working
+    calendar of its publicity window), which ends before identity (the subject, its roles) and
+    records (the basis records) are asked over HTTP, so no database connection is held while
+    other services answer. Raises the caller's and the input's errors before any call is made.
+    """
     now = now or clock()
     principal.require(AccessRole.AUTHORITY)
     try:
@@ -169,11 +206,35 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
                 derivations.append({"person_code": role.person_code, "role": role.role,
                                     "organization_code": code})
         derivations = list({(d["person_code"], d["role"]): d for d in derivations}.values())
+    return DecisionFacts(
+        credit_list=credit_list, subject_code=code, subject_kind=subject.kind, basis=tuple(basis),
+        legal_basis=req.legal_basis, effective_from=start, effective_until=until,
+        publicity_until=publicity_until, measures=tuple(measures),
+        derivations=tuple(derivations), decided_at=now)
 
-    doc = req.legal_basis
+
+async def decide(session: AsyncSession, principal: Principal,
+                 facts: DecisionFacts) -> tuple[Listing, CreditList]:
+    """Phase 2 of a decision: put the subject on the list, in the caller's transaction.
+
+    Writes the listing with its measures and derivations, its index rows and its DECIDED entry
+    in the one transaction of `session` (it does not commit), making no call to another service.
+    Under the chain lock, which the records-event consumer also takes, it re-checks what can
+    have changed since `gather_facts`: a basis record withdrawn or corrected meanwhile refuses
+    the decision (CONFLICT), as does an open listing of the subject on the same list and basis.
+    """
+    principal.require(AccessRole.AUTHORITY)
+    credit_list = facts.credit_list
+    may_act_for_list(principal, credit_list, admin=False)
+    now = facts.decided_at
+    code, basis, doc = facts.subject_code, list(facts.basis), facts.legal_basis
+    start, until, publicity_until = (facts.effective_from, facts.effective_until,
+                                     facts.publicity_until)
+    measures, derivations = list(facts.measures), list(facts.derivations)
     listing = Listing(
-        id=uuid.uuid4(), list_code=credit_list.code, subject_code=code, subject_kind=subject.kind,
-        authority=credit_list.authority, decided_by=principal.sub, decided_at=now,
+        id=uuid.uuid4(), list_code=credit_list.code, subject_code=code,
+        subject_kind=facts.subject_kind, authority=credit_list.authority,
+        decided_by=principal.sub, decided_at=now,
         effective_from=start, publicity_until=publicity_until, effective_until=until,
         objection_suspends=credit_list.objection_suspends,
         objection_channel=credit_list.objection_channel, doc_number=doc.number.strip(),
@@ -182,7 +243,7 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
         extensions=0, version=1)
     journal = Journal()
     journal.record(listing.id, "DECIDED", principal.sub, now, list=credit_list.code,
-                   subject=code, kind=subject.kind, effectiveFrom=start.isoformat(),
+                   subject=code, kind=facts.subject_kind, effectiveFrom=start.isoformat(),
                    publicityUntil=publicity_until.isoformat(),
                    effectiveUntil=until.isoformat() if until else None, basis=basis,
                    document={"number": listing.doc_number, "kind": listing.doc_kind,
@@ -191,72 +252,22 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
                    measures=sorted(m["measure_code"] for m in measures),
                    derived=sorted(f"{d['role']}:{d['person_code']}" for d in derivations))
     try:
-        async with transaction(sessionmaker) as session:
-            await ListingRepository(session).add(listing, measures, derivations)
-            await sync_index(session, listing, journal, now)
-            # Under the chain lock, which the records-event consumer also takes: an event that
-            # withdrew a basis record after our lookup above is visible here.
-            await take_chain_lock(session)
-            withdrawn = await withdrawn_among(session, basis)
-            if withdrawn:
-                raise TransitionConflict(f"basis record {withdrawn[0]} was withdrawn or corrected "
-                                         "meanwhile", recordId=withdrawn[0])
-            await journal.write(session)
+        await ListingRepository(session).add(listing, measures, derivations)
     except IntegrityError as exc:
         if "uq_listings_open_decision" in str(exc.orig):
             raise TransitionConflict("this subject is already listed on this list on the same "
                                      "basis records") from None
         raise
-    return listing, credit_list
-
-
-async def locked(session: AsyncSession, listing_id: str) -> tuple[Listing, CreditList]:
-    """The listing and its list, locked for the transaction; NOT_FOUND when absent."""
-    try:
-        key = uuid.UUID(str(listing_id))
-    except ValueError:
-        raise NotFound(f"no listing {listing_id}") from None
-    found = await ListingRepository(session).lock(key)
-    if found is None:
-        raise NotFound(f"no listing {listing_id}")
-    return found
-
-
-async def commit_transition(session: AsyncSession, listing: Listing, journal: Journal,
-                            now: datetime) -> None:
-    """Index and journal follow the listing's new facts within the same transaction."""
-    listing.version += 1
-    await session.flush()
     await sync_index(session, listing, journal, now)
+    # Under the chain lock, which the records-event consumer also takes: an event that
+    # withdrew a basis record after the lookup in gather_facts is visible here.
+    await take_chain_lock(session)
+    withdrawn = await InboxRepository(session).withdrawn_among(basis)
+    if withdrawn:
+        raise TransitionConflict(f"basis record {withdrawn[0]} was withdrawn or corrected "
+                                 "meanwhile", recordId=withdrawn[0])
     await journal.write(session)
-
-
-def close_holds(listing: Listing, now: datetime, kind: str | None = None,
-                ref: str | None = None) -> bool:
-    """End open holds (all, or of one kind / reference) at `now`; True when any was open."""
-    changed = False
-    holds: list[dict[str, Any]] = []
-    for h in listing.holds:
-        h = dict(h)
-        if h.get("until") is None and (kind is None or h["kind"] == kind) and (
-                ref is None or h["ref"] == ref):
-            h["until"] = now.isoformat()
-            changed = True
-        holds.append(h)
-    listing.holds = holds
-    return changed
-
-
-def open_hold(listing: Listing, kind: str, ref: str, now: datetime) -> None:
-    listing.holds = [*listing.holds, {"kind": kind, "ref": ref, "from": now.isoformat(),
-                                      "until": None}]
-
-
-def end_listing(listing: Listing, status: ListingStatus, reason: str, now: datetime) -> None:
-    close_holds(listing, now)
-    listing.terminal_status = status.value
-    listing.terminal_at = now
-    listing.terminal_reason = reason
+    return listing, credit_list
 
 
 LIFT_STATUSES = {"REPAIRED": ListingStatus.REPAIRED}
@@ -275,7 +286,7 @@ async def lift(session: AsyncSession, principal: Principal, listing_id: str, rea
     end_listing(listing, LIFT_STATUSES.get(reason, ListingStatus.LIFTED), reason, now)
     journal = Journal()
     journal.record(listing.id, "LIFTED", principal.sub, now, reason=reason, note=note)
-    await commit_transition(session, listing, journal, now)
+    await apply_change(session, listing, journal, now)
     return listing, credit_list
 
 
@@ -309,7 +320,7 @@ async def extend(session: AsyncSession, principal: Principal, listing_id: str, u
                    document=None if doc is None else {"number": doc.number, "kind": doc.kind,
                                                       "issuedOn": doc.issued_on.isoformat(),
                                                       "authority": doc.authority})
-    await commit_transition(session, listing, journal, now)
+    await apply_change(session, listing, journal, now)
     return listing, credit_list
 
 
@@ -325,5 +336,5 @@ async def reinstate(session: AsyncSession, principal: Principal, listing_id: str
         raise TransitionConflict("the listing is not suspended for review")
     journal = Journal()
     journal.record(listing.id, "REINSTATED", principal.sub, now, reason=reason)
-    await commit_transition(session, listing, journal, now)
+    await apply_change(session, listing, journal, now)
     return listing, credit_list

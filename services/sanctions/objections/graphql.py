@@ -9,7 +9,6 @@ import strawberry
 from strawberry.types import Info
 
 from libs.common.auth import AccessRole
-from services.sanctions.catalogue.models import CreditList as CreditListModel
 from services.sanctions.listings.graphql import Listing
 from services.sanctions.objections import models, service
 
@@ -84,17 +83,14 @@ class ObjectionMutation:
     async def file_objection(self, info: Info, input: FileObjectionInput) -> Objection:
         principal = info.context.authenticated()
         async with info.context.transaction() as session:
-            objection, listing = await service.file(session, principal, str(input.listing_id),
-                                                    input.grounds)
-            credit_list = await session.get(CreditListModel, listing.list_code)
+            objection, listing, credit_list = await service.file(
+                session, principal, str(input.listing_id), input.grounds)
         return Objection.of(objection, Listing.of(listing, credit_list))
 
     @strawberry.mutation(description="Resolve an objection (the list's authority or an admin).")
     async def resolve_objection(self, info: Info, input: ResolveObjectionInput) -> Objection:
         principal = info.context.authenticated(AccessRole.AUTHORITY, AccessRole.ADMIN)
         async with info.context.transaction() as session:
-            objection, listing = await service.resolve(session, principal,
-                                                       str(input.objection_id),
-                                                       input.outcome.value, input.reason)
-            credit_list = await session.get(CreditListModel, listing.list_code)
+            objection, listing, credit_list = await service.resolve(
+                session, principal, str(input.objection_id), input.outcome.value, input.reason)
         return Objection.of(objection, Listing.of(listing, credit_list))

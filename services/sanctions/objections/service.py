@@ -6,26 +6,27 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Forbidden, InvalidInput, NotFound
 from libs.common.timeutil import now as clock
+from services.sanctions.catalogue.models import CreditList
 from services.sanctions.decisionlog.chain import Journal
 from services.sanctions.errors import TransitionConflict
 from services.sanctions.listings.models import Listing, ListingStatus
-from services.sanctions.listings.service import (
+from services.sanctions.listings.status import status_at
+from services.sanctions.listings.transitions import (
+    apply_change,
     close_holds,
-    commit_transition,
     end_listing,
     locked,
     may_act_for_list,
     open_hold,
 )
-from services.sanctions.listings.status import status_at
 from services.sanctions.objections.models import Objection
+from services.sanctions.objections.repository import ObjectionRepository
 
 OUTCOMES = ("UPHELD", "DISMISSED")
 
@@ -40,12 +41,12 @@ def may_object(principal: Principal, listing: Listing) -> None:
 
 
 async def file(session: AsyncSession, principal: Principal, listing_id: str, grounds: str,
-               *, now: datetime | None = None) -> tuple[Objection, Listing]:
+               *, now: datetime | None = None) -> tuple[Objection, Listing, CreditList]:
     """File an objection; under the listing's lock, so it races cleanly with expiry and lifts."""
     now = now or clock()
     if not grounds or not grounds.strip():
         raise InvalidInput("grounds are required", field="grounds")
-    listing, _ = await locked(session, listing_id)
+    listing, credit_list = await locked(session, listing_id)
     may_object(principal, listing)
     status = status_at(listing, now)
     if status not in (ListingStatus.PENDING, ListingStatus.ACTIVE, ListingStatus.SUSPENDED):
@@ -56,9 +57,8 @@ async def file(session: AsyncSession, principal: Principal, listing_id: str, gro
     suspends = listing.objection_suspends or now < listing.publicity_until
     objection = Objection(id=uuid.uuid4(), listing_id=listing.id, grounds=grounds.strip(),
                           filed_by=principal.sub, filed_at=now, suspends=suspends, status="OPEN")
-    session.add(objection)
     try:
-        await session.flush()
+        await ObjectionRepository(session).add(objection)
     except IntegrityError:
         raise TransitionConflict("an objection against this listing is already open") from None
     journal = Journal()
@@ -66,12 +66,13 @@ async def file(session: AsyncSession, principal: Principal, listing_id: str, gro
                    suspends=suspends)
     if suspends:
         open_hold(listing, "OBJECTION", str(objection.id), now)
-    await commit_transition(session, listing, journal, now)
-    return objection, listing
+    await apply_change(session, listing, journal, now)
+    return objection, listing, credit_list
 
 
 async def resolve(session: AsyncSession, principal: Principal, objection_id: str, outcome: str,
-                  reason: str | None, *, now: datetime | None = None) -> tuple[Objection, Listing]:
+                  reason: str | None, *, now: datetime | None = None
+                  ) -> tuple[Objection, Listing, CreditList]:
     """UPHELD revokes the listing; DISMISSED ends the hold and the listing is back in force."""
     now = now or clock()
     if outcome not in OUTCOMES:
@@ -80,11 +81,12 @@ async def resolve(session: AsyncSession, principal: Principal, objection_id: str
         key = uuid.UUID(str(objection_id))
     except ValueError:
         raise NotFound(f"no objection {objection_id}") from None
-    listing_id = await session.scalar(select(Objection.listing_id).where(Objection.id == key))
+    repo = ObjectionRepository(session)
+    listing_id = await repo.listing_of(key)
     if listing_id is None:
         raise NotFound(f"no objection {objection_id}")
     listing, credit_list = await locked(session, str(listing_id))
-    objection = await session.get(Objection, key, with_for_update=True, populate_existing=True)
+    objection = await repo.lock(key)
     may_act_for_list(principal, credit_list)
     if objection.status != "OPEN":
         raise TransitionConflict(f"the objection is already {objection.status}",
@@ -101,11 +103,5 @@ async def resolve(session: AsyncSession, principal: Principal, objection_id: str
             end_listing(listing, ListingStatus.REVOKED, f"objection upheld: {reason or ''}", now)
     else:
         close_holds(listing, now, kind="OBJECTION", ref=str(objection.id))
-    await commit_transition(session, listing, journal, now)
-    return objection, listing
-
-
-async def of_listings(session: AsyncSession, ids: list[uuid.UUID]) -> list[Objection]:
-    rows = await session.execute(select(Objection).where(Objection.listing_id.in_(ids))
-                                 .order_by(Objection.filed_at))
-    return list(rows.scalars())
+    await apply_change(session, listing, journal, now)
+    return objection, listing, credit_list

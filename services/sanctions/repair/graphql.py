@@ -9,7 +9,6 @@ import strawberry
 from strawberry.types import Info
 
 from libs.common.auth import AccessRole
-from services.sanctions.catalogue.models import CreditList as CreditListModel
 from services.sanctions.listings.graphql import Listing
 from services.sanctions.repair import models, service
 
@@ -70,17 +69,14 @@ class RepairMutation:
     async def apply_for_repair(self, info: Info, input: ApplyForRepairInput) -> RepairApplication:
         principal = info.context.authenticated()
         async with info.context.transaction() as session:
-            application, listing = await service.apply(session, principal, str(input.listing_id),
-                                                       input.statement)
-            credit_list = await session.get(CreditListModel, listing.list_code)
+            application, listing, credit_list = await service.apply(
+                session, principal, str(input.listing_id), input.statement)
         return RepairApplication(_model=application, listing=Listing.of(listing, credit_list))
 
     @strawberry.mutation(description="Approve (listing REPAIRED) or reject a repair application.")
     async def decide_repair(self, info: Info, input: DecideRepairInput) -> RepairApplication:
         principal = info.context.authenticated(AccessRole.AUTHORITY, AccessRole.ADMIN)
         async with info.context.transaction() as session:
-            application, listing = await service.decide(session, principal,
-                                                        str(input.application_id), input.approve,
-                                                        input.reason)
-            credit_list = await session.get(CreditListModel, listing.list_code)
+            application, listing, credit_list = await service.decide(
+                session, principal, str(input.application_id), input.approve, input.reason)
         return RepairApplication(_model=application, listing=Listing.of(listing, credit_list))

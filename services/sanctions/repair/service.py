@@ -6,25 +6,26 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
 from libs.common.errors import InvalidInput, NotFound
 from libs.common.timeutil import now as clock
+from services.sanctions.catalogue.models import CreditList
 from services.sanctions.decisionlog.chain import Journal
 from services.sanctions.errors import TransitionConflict
 from services.sanctions.listings.models import Listing, ListingStatus
-from services.sanctions.listings.service import (
-    commit_transition,
+from services.sanctions.listings.status import status_at
+from services.sanctions.listings.transitions import (
+    apply_change,
     end_listing,
     locked,
     may_act_for_list,
 )
-from services.sanctions.listings.status import status_at
 from services.sanctions.objections.service import may_object
 from services.sanctions.repair.models import RepairApplication
+from services.sanctions.repair.repository import RepairRepository
 
 
 def repair_possible_from(listing: Listing, min_days: int) -> datetime:
@@ -33,7 +34,9 @@ def repair_possible_from(listing: Listing, min_days: int) -> datetime:
 
 
 async def apply(session: AsyncSession, principal: Principal, listing_id: str, statement: str,
-                *, now: datetime | None = None) -> tuple[RepairApplication, Listing]:
+                *, now: datetime | None = None
+                ) -> tuple[RepairApplication, Listing, CreditList]:
+    """Apply for credit repair; under the listing's lock, once the list's minimum period is over."""
     now = now or clock()
     if not statement or not statement.strip():
         raise InvalidInput("a statement of what was corrected is required", field="statement")
@@ -51,34 +54,33 @@ async def apply(session: AsyncSession, principal: Principal, listing_id: str, st
     application = RepairApplication(id=uuid.uuid4(), listing_id=listing.id,
                                     statement=statement.strip(), applied_by=principal.sub,
                                     applied_at=now, status="PENDING")
-    session.add(application)
     try:
-        await session.flush()
+        await RepairRepository(session).add(application)
     except IntegrityError:
         raise TransitionConflict("a repair application for this listing is already "
                                  "pending") from None
     journal = Journal()
     journal.record(listing.id, "REPAIR_APPLIED", principal.sub, now,
                    application=str(application.id))
-    await commit_transition(session, listing, journal, now)
-    return application, listing
+    await apply_change(session, listing, journal, now)
+    return application, listing, credit_list
 
 
 async def decide(session: AsyncSession, principal: Principal, application_id: str, approve: bool,
                  reason: str | None, *, now: datetime | None = None
-                 ) -> tuple[RepairApplication, Listing]:
+                 ) -> tuple[RepairApplication, Listing, CreditList]:
+    """Approve (the listing ends as REPAIRED) or reject a pending application."""
     now = now or clock()
     try:
         key = uuid.UUID(str(application_id))
     except ValueError:
         raise NotFound(f"no repair application {application_id}") from None
-    listing_id = await session.scalar(select(RepairApplication.listing_id)
-                                      .where(RepairApplication.id == key))
+    repo = RepairRepository(session)
+    listing_id = await repo.listing_of(key)
     if listing_id is None:
         raise NotFound(f"no repair application {application_id}")
     listing, credit_list = await locked(session, str(listing_id))
-    application = await session.get(RepairApplication, key, with_for_update=True,
-                                     populate_existing=True)
+    application = await repo.lock(key)
     may_act_for_list(principal, credit_list)
     if application.status != "PENDING":
         raise TransitionConflict(f"the application is already {application.status}")
@@ -94,5 +96,5 @@ async def decide(session: AsyncSession, principal: Principal, application_id: st
         if status not in (ListingStatus.ACTIVE, ListingStatus.SUSPENDED, ListingStatus.PENDING):
             raise TransitionConflict(f"the listing is {status.value}", status=status.value)
         end_listing(listing, ListingStatus.REPAIRED, f"credit repair: {reason or ''}", now)
-    await commit_transition(session, listing, journal, now)
-    return application, listing
+    await apply_change(session, listing, journal, now)
+    return application, listing, credit_list
