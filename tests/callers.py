@@ -15,3 +15,8 @@ AIRLINE = {"sub": "china-eastern", "roles": ["consumer"], "purposes": ["AIR_TRAV
 RAILWAY = {"sub": "12306", "roles": ["consumer"], "purposes": ["RAIL_TRAVEL"]}
 BANK = {"sub": "icbc", "roles": ["consumer"], "purposes": ["LENDING"]}
 CONSUMER = AIRLINE
+
+
+def subject(code: str) -> dict:
+    """A subject reading its own file: role `subject`, `sub` its own code."""
+    return {"sub": code, "roles": ["subject"]}

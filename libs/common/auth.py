@@ -10,6 +10,7 @@ from functools import lru_cache
 import jwt
 
 from libs.common.errors import Forbidden, ForbiddenPurpose, Unauthenticated
+from libs.common.identifiers import InvalidCode, parse_code
 from libs.common.settings import CommonSettings
 
 
@@ -20,6 +21,7 @@ class AccessRole(str, enum.Enum):
     AUTHORITY = "authority"
     ANALYST = "analyst"
     ADMIN = "admin"
+    SUBJECT = "subject"  # a person or organisation reading its own file; `sub` is its code
 
 
 class Purpose(str, enum.Enum):
@@ -44,6 +46,10 @@ class Principal:
     roles: frozenset[AccessRole] = field(default_factory=frozenset)
     purposes: frozenset[Purpose] = field(default_factory=frozenset)
     agency: str | None = None
+    # Role subject only: the caller's own code, normalised (the token's `sub`). Every "is this
+    # the caller's own file?" question goes through `is_self`, never through `sub`: another
+    # role's `sub` is an account name, and one that happened to spell a code owns nothing.
+    own_code: str | None = None
 
     def has(self, *roles: AccessRole) -> bool:
         return any(r in self.roles for r in roles)
@@ -52,6 +58,20 @@ class Principal:
     def sees_personal_data(self) -> bool:
         """Analysts and admins see person codes in clear; everybody else sees them masked."""
         return self.has(AccessRole.ANALYST, AccessRole.ADMIN)
+
+    @property
+    def subject_only(self) -> bool:
+        """A subject token and nothing more: limited to its own file (libs/common/graphql)."""
+        return self.roles == _SUBJECT_ONLY
+
+    def is_self(self, code: str | None) -> bool:
+        """Whether `code` (normalised) is the caller's own: a subject token and its own file."""
+        return self.own_code is not None and code == self.own_code
+
+    def require_self(self, code: str | None) -> None:
+        """Raise FORBIDDEN unless `code` is the caller's own (see `is_self`)."""
+        if not self.is_self(code):
+            raise Forbidden("a subject token reaches only its own file")
 
     def require(self, *roles: AccessRole) -> None:
         """Raise FORBIDDEN unless the caller holds one of `roles`."""
@@ -69,6 +89,17 @@ class Principal:
 
 
 ANONYMOUS = Principal(sub="anonymous")
+_SUBJECT_ONLY = frozenset({AccessRole.SUBJECT})
+
+
+def _own_code(sub: str) -> str:
+    """The normalised code a subject token's `sub` names; UNAUTHENTICATED if it names none."""
+    try:
+        return parse_code(sub).code
+    except InvalidCode as exc:  # the message never echoes the code (personal data)
+        raise Unauthenticated(f"a subject token's sub must be the subject's own code "
+                              f"(USCC or resident identity number): {exc.message}",
+                              rule=exc.rule) from None
 
 
 def _claims_to_principal(claims: dict) -> Principal:
@@ -88,8 +119,12 @@ def _claims_to_principal(claims: dict) -> Principal:
     if not isinstance(sub, str) or not sub:
         raise Unauthenticated("token has no subject (sub)")
     agency = claims.get("agency")
+    own_code = None
+    if AccessRole.SUBJECT in roles:
+        own_code = sub = _own_code(sub)  # who filed, applied, acted: the code, as normalised
     return Principal(sub=sub, roles=frozenset(roles), purposes=frozenset(purposes),
-                     agency=agency if isinstance(agency, str) and agency else None)
+                     agency=agency if isinstance(agency, str) and agency else None,
+                     own_code=own_code)
 
 
 @lru_cache(maxsize=4)

@@ -6,7 +6,7 @@ from services.identity.app import create_app as create_identity_app
 from services.identity.config import IdentitySettings
 from services.records.app import create_app
 from services.records.config import RecordsSettings
-from tests.callers import SPC
+from tests.callers import SPC, subject
 from tests.records.factories import FILE, create_subject, org_code, record, submit
 
 
@@ -56,6 +56,6 @@ async def disputed(gql, identity_gql):
     org = await create_subject(identity_gql, org_code(1))
     rec = (await submit(gql, [record("O-1", org, summary="罚款 5 万元")], SPC))["accepted"][0]
     body = await gql.execute(FILE, {"i": {"recordId": rec["id"], "grounds": "罚款金额有误"}},
-                             as_={"sub": org, "roles": ["consumer"]})
+                             as_=subject(org))
     assert "errors" not in body, body
     return org, rec, body["data"]["fileRecordObjection"]

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from libs.contracts.records import OutboxEvent
-from tests.callers import SPC
+from tests.callers import SPC, subject
 from tests.records.factories import (
     RESOLVE,
     WITHDRAW,
@@ -106,7 +106,7 @@ async def test_a_correction_without_an_open_objection_publishes_only_the_new_ver
 
 async def test_a_withdrawn_objection_publishes_who_ended_it(disputed, gql, records_app, db_url):
     org, rec, objection = disputed
-    filer = {"sub": org, "roles": ["consumer"]}
+    filer = subject(org)
     body = await gql.execute(WITHDRAW, {"id": objection["id"]}, as_=filer)
     assert "errors" not in body, body
     assert (await published(records_app))[1:] == [

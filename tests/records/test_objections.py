@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from devtools.testing import asyncpg_kwargs, error_codes
-from tests.callers import ANALYST, CONSUMER, SAMR, SPC
+from tests.callers import ANALYST, CONSUMER, SAMR, SPC, subject
 from tests.records.factories import (
     FILE,
     RESOLVE,
@@ -102,7 +102,7 @@ async def test_the_filer_withdraws_and_the_record_is_active_again(disputed, gql)
     org, _, objection = disputed
     other = await gql.execute(WITHDRAW, {"id": objection["id"]}, as_=CONSUMER)
     assert error_codes(other) == ["FORBIDDEN"]
-    body = await gql.execute(WITHDRAW, {"id": objection["id"]}, as_={"sub": org, "roles": ["consumer"]})
+    body = await gql.execute(WITHDRAW, {"id": objection["id"]}, as_=subject(org))
     assert body["data"]["withdrawRecordObjection"] == {"status": "WITHDRAWN",
                                                        "record": {"status": "ACTIVE"}}
 

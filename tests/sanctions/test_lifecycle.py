@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 from devtools.testing import error_codes
-from tests.callers import ADMIN, AIRLINE, SPC, STA
+from tests.callers import ADMIN, AIRLINE, SPC, STA, subject
 
 SAMR = {"sub": "samr-official", "roles": ["authority"], "agency": "SAMR"}
 LICENSING = {"sub": "licensing-portal", "roles": ["consumer"],
@@ -24,7 +24,7 @@ async def test_credit_repair_approved_ends_the_listing_as_repaired(world):
     assert check["status"] == "RESTRICTED"
     body = await world.gql.execute(APPLY, {"i": {"listingId": listing["id"],
                                                  "statement": "已变更住所并公示"}},
-                                   as_={"sub": company, "roles": []})
+                                   as_=subject(company))
     application = body["data"]["applyForRepair"]
     assert application["status"] == "PENDING", body
     twice = await world.gql.execute(APPLY, {"i": {"listingId": listing["id"], "statement": "x"}},

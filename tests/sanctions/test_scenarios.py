@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from devtools.testing import error_codes
 from libs.common.identifiers import mask_code
 from libs.common.timeutil import SHANGHAI
-from tests.callers import AIRLINE, BANK, NRA, RAILWAY, SPC, STA
+from tests.callers import AIRLINE, BANK, NRA, RAILWAY, SPC, STA, subject
 from tests.sanctions.factories import FILE_OBJECTION, LIFT, RESOLVE_OBJECTION, next_monday_10am
 
 US = timedelta(microseconds=1)
@@ -75,7 +75,7 @@ async def test_an_objection_in_the_publicity_window_holds_the_listing_until_dism
     later = start + timedelta(days=30)
 
     body = await world.gql.execute(FILE_OBJECTION, {"input": {
-        "listingId": listing["id"], "grounds": "本人未在该车次上"}}, as_={"sub": person, "roles": []})
+        "listingId": listing["id"], "grounds": "本人未在该车次上"}}, as_=subject(person))
     assert "errors" not in body, body
     objection = body["data"]["fileObjection"]
     assert objection["suspends"] is True and objection["status"] == "OPEN"

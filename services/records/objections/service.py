@@ -37,7 +37,7 @@ async def file(session: AsyncSession, principal: Principal, record_id: int,
     record = (await RecordRepository(session).current([record_id], lock=True)).get(record_id)
     if record is None:
         raise NotFound("no such record")
-    if not (principal.sub == record.subject_code
+    if not (principal.is_self(record.subject_code)
             or principal.has(AccessRole.ANALYST, AccessRole.ADMIN)):
         raise Forbidden("only the subject of the record, or an analyst for them, may object")
     if record.status == RecordStatus.WITHDRAWN.value:

@@ -15,10 +15,10 @@ ALL_LEVELS = frozenset({"PUBLIC", "SHARED", "RESTRICTED"})
 
 
 def visibility_for(principal: Principal, subject_code: str | None = None) -> Visibility:
-    """Analysts, admins and the subject see everything; authorities see PUBLIC and SHARED plus
-    their own agency's RESTRICTED records; everybody else sees PUBLIC."""
-    if principal.has(AccessRole.ANALYST, AccessRole.ADMIN) or (
-            subject_code is not None and principal.sub == subject_code):
+    """Analysts, admins and the subject itself (a subject token, its own file) see everything;
+    authorities see PUBLIC and SHARED plus their own agency's RESTRICTED records; everybody else
+    sees PUBLIC."""
+    if principal.has(AccessRole.ANALYST, AccessRole.ADMIN) or principal.is_self(subject_code):
         return Visibility(ALL_LEVELS)
     if principal.has(AccessRole.AUTHORITY):
         return Visibility(frozenset({"PUBLIC", "SHARED"}), own_agency=principal.agency)

@@ -32,10 +32,11 @@ OUTCOMES = ("UPHELD", "DISMISSED")
 
 
 def may_object(principal: Principal, listing: Listing) -> None:
-    """The listed subject itself (token `sub` = its code), authorities and admins may object."""
+    """The listed subject itself (a subject token for its code), authorities and admins may
+    object."""
     if principal.has(AccessRole.AUTHORITY, AccessRole.ADMIN):
         return
-    if principal.sub == listing.subject_code:
+    if principal.is_self(listing.subject_code):
         return
     raise Forbidden("only the listed subject, an authority or an admin may object")
 
