@@ -13,11 +13,17 @@ from graphql import GraphQLError, ValidationRule
 from graphql.language import (
     ArgumentNode,
     DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
     ObjectFieldNode,
     OperationDefinitionNode,
+    SelectionSetNode,
     StringValueNode,
     VariableDefinitionNode,
 )
+from graphql.utilities import get_operation_ast
 from graphql.validation import NoSchemaIntrospectionCustomRule, ValuesOfCorrectTypeRule
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
@@ -35,7 +41,7 @@ from strawberry.fastapi import BaseContext
 
 from libs.common.auth import ANONYMOUS, AccessRole, Principal, TokenVerifier
 from libs.common.db import is_unavailable, sqlstate_of, transaction
-from libs.common.errors import AppError, Unauthenticated
+from libs.common.errors import AppError, Forbidden, Unauthenticated
 
 log = structlog.get_logger("graphql")
 
@@ -315,6 +321,68 @@ class NoControlCharactersInVariables(SchemaExtension):
         yield
 
 
+def root_fields(document: DocumentNode, operation_name: str | None) -> list[FieldNode]:
+    """The root fields the operation selects, through fragments (directives not applied)."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return []
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    found: list[FieldNode] = []
+    spread: set[str] = set()
+
+    def walk(selection_set: SelectionSetNode) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                found.append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                walk(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in fragments and name not in spread:
+                    spread.add(name)
+                    walk(fragments[name].selection_set)
+
+    walk(operation.selection_set)
+    return found
+
+
+# Root fields every caller may select: the gateway's entity joins and composition, and the
+# type name. Entity resolution applies its own rule to a subject token (`subject_reference`).
+ALWAYS_OPEN = frozenset({"_entities", "_service", "__typename"})
+
+
+class SubjectScope(SchemaExtension):
+    """A token whose only role is `subject` selects only the root fields its subgraph opens to
+    it (`federation_schema(subject_fields=...)`); any other root field is FORBIDDEN before
+    anything runs. One guard per subgraph rather than a refusal in every resolver: checks,
+    screens, feeds, searches, the catalogue, decisions and whatever is added later stay closed
+    to it unless listed. The listed resolvers confine it to its own code."""
+
+    def __init__(self, open_fields: frozenset[str]) -> None:
+        super().__init__()
+        self.open_fields = open_fields
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        try:
+            principal = context.principal
+        except (AppError, AttributeError):
+            yield  # no principal yet (an invalid token): the resolvers answer UNAUTHENTICATED
+            return
+        if principal.subject_only:
+            document = self.execution_context.graphql_document
+            for node in root_fields(document, self.execution_context.operation_name):
+                if node.name.value not in self.open_fields:
+                    key = (node.alias or node.name).value
+                    error = Forbidden(f"a subject token may not use {node.name.value}: it reads "
+                                      "its own file, its checks, and objects or applies for "
+                                      "repair on its own listings")
+                    raise GraphQLError(error.message, nodes=[node], path=[key],
+                                       original_error=error, extensions=error.extensions)
+        yield
+
+
 _VARIABLE_ERROR = re.compile(r"^Variable '\$(\w+)' has invalid")
 _REQUEST_VALUE_ERRORS = ("Variable values are nested too deeply",
                          "Too many errors processing variables")
@@ -402,15 +470,22 @@ def schema_extensions() -> list:
 
 
 def federation_schema(*, query: type, mutation: type | None = None, types: Iterable = (),
-                      extensions: Iterable = ()) -> Any:
+                      extensions: Iterable = (), subject_fields: Iterable[str] = ()) -> Any:
     """A subgraph's schema: federation 2.9, the kit's extensions (then the service's own) and
-    its strict scalars."""
+    its strict scalars. `subject_fields` are the root fields (query or mutation) a token whose
+    only role is `subject` may select there (SubjectScope)."""
     import strawberry
     from strawberry.schema.config import StrawberryConfig
 
     from libs.common.scalars import SCALAR_MAP
 
-    return strawberry.federation.Schema(
+    open_fields = frozenset(subject_fields) | ALWAYS_OPEN
+    schema = strawberry.federation.Schema(
         query=query, mutation=mutation, types=list(types),
-        extensions=[*schema_extensions(), *extensions],
+        extensions=[*schema_extensions(), lambda: SubjectScope(open_fields), *extensions],
         config=StrawberryConfig(scalar_map=SCALAR_MAP), federation_version="2.9")
+    roots = schema._schema.query_type, schema._schema.mutation_type
+    known = {name for root in roots if root is not None for name in root.fields}
+    if unknown := frozenset(subject_fields) - known:
+        raise ValueError(f"subject_fields names no root field: {sorted(unknown)}")
+    return schema

@@ -47,10 +47,14 @@ class LegalDocumentInput:
     authority: str
 
 
-def shown_code(info: Info, code: str, is_person: bool) -> str:
-    """Person codes are personal data: masked outside the analyst and admin roles."""
-    if is_person and not info.context.principal.sees_personal_data:
-        return mask_code(code)
+def shown_code(info: Info, code: str, is_person: bool, *, named_by_caller: bool = False) -> str:
+    """Person codes are personal data: masked outside the analyst and admin roles, except where
+    the caller knows the code already: its own (a subject token), or one it named itself
+    (`named_by_caller`: the `subject(code)` it asked for; showing it back reveals nothing)."""
+    if is_person and not named_by_caller:
+        principal = info.context.principal
+        if not (principal.sees_personal_data or principal.is_self(code)):
+            return mask_code(code)
     return code
 
 
@@ -68,3 +72,14 @@ def reference_code(code: str) -> str:
         return parse_code(code).code
     except InvalidCode as exc:
         raise invalid_code(exc) from None
+
+
+def subject_reference(info: Info, code: str) -> str:
+    """The code of a `Subject` reference the caller may follow, by one rule in every subgraph:
+    a bearer token, `reference_code`, and a subject token only to its own file (FORBIDDEN for
+    any other subject's, however the gateway was led there)."""
+    principal = info.context.authenticated()
+    normalised = reference_code(code)
+    if principal.subject_only:
+        principal.require_self(normalised)
+    return normalised

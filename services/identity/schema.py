@@ -18,4 +18,6 @@ class Mutation(SubjectMutation, RoleMutation, IssuanceMutation):
     pass
 
 
-schema = federation_schema(query=Query, mutation=Mutation, types=[Subject, RoleAssignment])
+# A subject token (role `subject`) reads its own file here and nothing else.
+schema = federation_schema(query=Query, mutation=Mutation, types=[Subject, RoleAssignment],
+                           subject_fields=["subject"])

@@ -19,5 +19,9 @@ class Mutation(RecordMutation, ObjectionMutation):
     pass
 
 
+# A subject token (role `subject`) reads its records through identity's `subject(code)`; here it
+# may dispute its own records and follow its objections.
 schema = federation_schema(query=Query, mutation=Mutation,
-                          types=[Subject, CreditRecord, RecordObjection, Grade])
+                           types=[Subject, CreditRecord, RecordObjection, Grade],
+                           subject_fields=["recordObjections", "fileRecordObjection",
+                                           "withdrawRecordObjection"])

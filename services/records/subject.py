@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from libs.common.schema_types import reference_code
+from libs.common.schema_types import subject_reference
 from services.records.grades.graphql import Grade, grade_for
 from services.records.records.graphql import CreditRecord, RecordFilter, RecordPage, records_page
 
@@ -31,5 +31,4 @@ class Subject:
 
     @classmethod
     def resolve_reference(cls, info: Info, code: strawberry.ID) -> "Subject":
-        info.context.authenticated()
-        return cls(code=strawberry.ID(reference_code(str(code))))
+        return cls(code=strawberry.ID(subject_reference(info, str(code))))

@@ -22,5 +22,8 @@ class Mutation(ListingMutation, ObjectionMutation, RepairMutation, CatalogueMuta
     pass
 
 
+# A subject token (role `subject`): who checked it, and objecting or applying for repair on its
+# own listings; its listings it reads through identity's `subject(code)`.
 schema = federation_schema(query=Query, mutation=Mutation, types=[Subject],
-                           extensions=[CheckBudget])
+                           extensions=[CheckBudget],
+                           subject_fields=["checksOfSubject", "fileObjection", "applyForRepair"])

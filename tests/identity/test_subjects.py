@@ -5,7 +5,7 @@ import pytest
 
 from devtools.testing import asyncpg_kwargs, error_codes
 from libs.common.identifiers import make_uscc, uscc_check_character
-from tests.callers import ADMIN, ANALYST, CONSUMER
+from tests.callers import ADMIN, ANALYST, AUTHORITY, CONSUMER
 from tests.identity.factories import REGISTER, create_subject, org_code, person_code
 
 SUBJECT = "query($code: ID!) { subject(code: $code) { code kind name region { code name provinceName } } }"
@@ -116,13 +116,28 @@ async def test_bad_names_are_rejected(gql, db_url, name):
     assert await count_subjects(db_url) == 0
 
 
-async def test_person_codes_are_masked_outside_analyst_and_admin(gql):
+NAME_SEARCH = """query($c: String!) { subjects(nameContains: $c) { nodes { code name } } }"""
+
+
+async def test_person_codes_are_masked_where_the_caller_did_not_name_them(gql):
     code = person_code(11)
     await create_subject(gql, code, kind="NATURAL_PERSON", name="张三")
-    consumer = await gql.execute(SUBJECT, {"code": code}, as_=CONSUMER)
-    assert consumer["data"]["subject"]["code"] == code[:6] + "********" + code[-4:]
-    analyst = await gql.execute(SUBJECT, {"code": code}, as_=ANALYST)
-    assert analyst["data"]["subject"]["code"] == code
+    found = await gql.execute(NAME_SEARCH, {"c": "张三"}, as_=AUTHORITY)
+    assert found["data"]["subjects"]["nodes"] == [
+        {"code": code[:6] + "********" + code[-4:], "name": "张三"}]
+    analyst = await gql.execute(NAME_SEARCH, {"c": "张三"}, as_=ANALYST)
+    assert analyst["data"]["subjects"]["nodes"][0]["code"] == code
+
+
+@pytest.mark.parametrize("caller", [CONSUMER, AUTHORITY, ANALYST], ids=["consumer", "authority",
+                                                                       "analyst"])
+async def test_a_person_asked_for_by_code_is_answered_with_that_code_in_clear(gql, caller):
+    """Showing back the code the caller sent reveals nothing, and it is the key the gateway
+    joins the subject's listings and records by (a masked key is refused there)."""
+    code = person_code(11)
+    await create_subject(gql, code, kind="NATURAL_PERSON", name="张三")
+    body = await gql.execute(SUBJECT, {"code": code[:6] + " " + code[6:].lower()}, as_=caller)
+    assert body["data"]["subject"]["code"] == code
 
 
 async def test_organisation_codes_are_never_masked(gql):

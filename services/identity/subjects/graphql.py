@@ -13,7 +13,7 @@ from strawberry.types import Info
 from libs.common.auth import AccessRole
 from libs.common.errors import InvalidInput
 from libs.common.regions import region_info
-from libs.common.schema_types import SubjectKind, reference_code, shown_code
+from libs.common.schema_types import SubjectKind, shown_code, subject_reference
 from services.identity.subjects import models, service
 from services.identity.subjects.repository import SubjectRepository
 
@@ -40,11 +40,17 @@ def region_of(code: str) -> Region | None:
 @strawberry.federation.type(keys=["code"], description="A person or organisation with a code.")
 class Subject:
     _model: strawberry.Private[models.Subject]
+    # The caller named this subject's code itself (`subject(code)`, `registerSubject`): showing
+    # it back reveals nothing, and the code is the key the gateway joins listings and records by.
+    _named: strawberry.Private[bool] = False
 
-    @strawberry.field(description="USCC or resident identity number; person codes are masked "
-                                  "unless the caller is an analyst or admin.")
+    @strawberry.field(description="USCC or resident identity number; a person's code is masked "
+                                  "unless the caller is an analyst or admin, asked for this "
+                                  "subject by its code, or is the subject itself.")
     def code(self, info: Info) -> strawberry.ID:
-        return strawberry.ID(shown_code(info, self._model.code, self._model.kind == "NATURAL_PERSON"))
+        return strawberry.ID(shown_code(info, self._model.code,
+                                        self._model.kind == "NATURAL_PERSON",
+                                        named_by_caller=self._named))
 
     @strawberry.field
     def kind(self) -> SubjectKind:
@@ -80,13 +86,12 @@ class Subject:
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: strawberry.ID) -> "Subject | None":
-        info.context.authenticated()
-        model = await subject_loader(info).load(reference_code(str(code)))
+        model = await subject_loader(info).load(subject_reference(info, str(code)))
         return cls.from_model(model) if model else None
 
     @classmethod
-    def from_model(cls, model: models.Subject) -> "Subject":
-        return cls(_model=model)
+    def from_model(cls, model: models.Subject, *, named: bool = False) -> "Subject":
+        return cls(_model=model, _named=named)
 
 
 def subject_loader(info: Info) -> DataLoader[str, models.Subject | None]:
@@ -117,10 +122,12 @@ def _decode_cursor(cursor: str) -> str:
 class SubjectQuery:
     @strawberry.field(description="The subject with this code, or null when none is registered.")
     async def subject(self, info: Info, code: strawberry.ID) -> Subject | None:
-        info.context.authenticated()
+        principal = info.context.authenticated()
         parsed = service.parse(str(code))
+        if principal.subject_only:
+            principal.require_self(parsed.code)
         model = await subject_loader(info).load(parsed.code)
-        return Subject.from_model(model) if model else None
+        return Subject.from_model(model, named=True) if model else None
 
     @strawberry.field(description="Name search for dashboards: prefix and/or contains.")
     async def subjects(
@@ -171,4 +178,4 @@ class SubjectMutation:
                                             input.registration_number)
         async with info.context.transaction() as session:
             model, _ = await service.register(session, reg)
-        return Subject.from_model(model)
+        return Subject.from_model(model, named=True)

@@ -129,7 +129,8 @@ class CheckQuery:
                          invalid=[InvalidCodeEntry(code=c, reason=reason)
                                   for c, reason in result.invalid])
 
-    @strawberry.field(description="Who checked this subject, newest first (analysts and admins).")
+    @strawberry.field(description="Who checked this subject, newest first (analysts, admins, "
+                                  "and a subject token for its own code).")
     async def checks_of_subject(self, info: Info, code: strawberry.ID, first: int = 50,
                                 after: str | None = None) -> CheckAuditPage:
         ctx = info.context

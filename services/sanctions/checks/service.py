@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import AccessRole, Principal, Purpose
-from libs.common.errors import InvalidInput, LimitExceeded
+from libs.common.errors import Forbidden, InvalidInput, LimitExceeded
 from libs.common.identifiers import InvalidCode, parse_code
 from libs.common.telemetry import record_check_outcome
 from libs.common.timeutil import as_utc
@@ -192,19 +192,24 @@ def parse_audit_cursor(cursor: str) -> AuditPosition:
 async def checks_of_subject(unit_of_work: Callable[[], AbstractAsyncContextManager[AsyncSession]],
                             audit: AuditBuffer, principal: Principal, raw: str, first: int,
                             after: str | None) -> AuditPage:
-    """Who checked this subject, newest first (analysts and admins); `first` at most 500.
+    """Who checked this subject, newest first (analysts, admins, and a subject token for its
+    own code); `first` at most 500.
 
     What this process still holds in its audit buffer is written first, so that the answer
     includes the checks just made; the page is then read in one transaction of `unit_of_work`
     (the request's).
     """
-    principal.require(AccessRole.ANALYST, AccessRole.ADMIN)
+    officer = principal.has(AccessRole.ANALYST, AccessRole.ADMIN)
+    if not (officer or principal.has(AccessRole.SUBJECT)):
+        raise Forbidden("who checked a subject is for analysts, admins and the subject itself")
     if not 1 <= first <= MAX_AUDIT_PAGE:
         raise InvalidInput(f"first must be between 1 and {MAX_AUDIT_PAGE}", field="first")
     try:
         parsed = parse_code(raw)
     except InvalidCode as exc:
         raise invalid_code(exc) from None
+    if not officer:
+        principal.require_self(parsed.code)
     before = parse_audit_cursor(after) if after is not None else None
     await audit.flush()
     async with unit_of_work() as session:

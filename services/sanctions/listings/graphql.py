@@ -16,8 +16,8 @@ from libs.common.schema_types import (
     LegalDocument,
     LegalDocumentInput,
     Role,
-    reference_code,
     shown_code,
+    subject_reference,
 )
 from libs.common.timeutil import as_utc, now
 from services.sanctions import loaders
@@ -185,8 +185,7 @@ class Subject:
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: strawberry.ID) -> "Subject":
-        info.context.authenticated()
-        return cls(code=strawberry.ID(reference_code(str(code))))
+        return cls(code=strawberry.ID(subject_reference(info, str(code))))
 
 
 @strawberry.input
