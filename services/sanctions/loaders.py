@@ -12,6 +12,7 @@ from libs.common.graphql import group_by
 from services.sanctions.decisionlog.repository import DecisionLogRepository
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.objections.repository import ObjectionRepository
+from services.sanctions.repair.repository import RepairRepository
 
 
 def listings_of_subjects(info: Info) -> DataLoader:
@@ -74,3 +75,10 @@ def history_of_listings(info: Info) -> DataLoader:
         return group_by(rows, lambda r: r.listing_id)
 
     return info.context.batch_loader("history_of_listings", fetch, missing=list)
+
+
+def repairs_of_listings(info: Info) -> DataLoader:
+    async def fetch(session, ids: list[uuid.UUID]) -> dict:
+        return group_by(await RepairRepository(session).of_listings(ids), lambda r: r.listing_id)
+
+    return info.context.batch_loader("repairs_of_listings", fetch, missing=list)

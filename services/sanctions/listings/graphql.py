@@ -30,6 +30,7 @@ from services.sanctions.listings.status import status_at
 
 if TYPE_CHECKING:
     from services.sanctions.objections.graphql import Objection
+    from services.sanctions.repair.graphql import RepairApplication
 
 
 def legal_document(doc: LegalDocumentInput) -> service.LegalDocument:
@@ -158,7 +159,12 @@ class Listing:
     async def history(self, info: Info) -> list[ListingEvent]:
         info.context.authenticated(AccessRole.AUTHORITY, AccessRole.ANALYST, AccessRole.ADMIN)
         rows = await loaders.history_of_listings(info).load(self._model.id)
-        return [ListingEvent(event=r.event, actor=r.actor, occurred_at=r.occurred_at, hash=r.hash)
+        m = self._model
+        # The listed subject acting on its own listing (objection, repair) is logged by its code:
+        # a person's is masked here as everywhere.
+        return [ListingEvent(event=r.event, occurred_at=r.occurred_at, hash=r.hash,
+                             actor=shown_code(info, r.actor, m.subject_kind == "NATURAL_PERSON")
+                             if r.actor == m.subject_code else r.actor)
                 for r in rows]
 
     @strawberry.field
@@ -168,6 +174,20 @@ class Listing:
 
         rows = await loaders.objections_of_listings(info).load(self._model.id)
         return [Objection.of(o, self) for o in rows]
+
+    @strawberry.field(description="Credit repair applications on it, oldest first (authorities, "
+                                  "analysts, admins, and the subject in its own file).")
+    async def repair_applications(self, info: Info) -> list[
+            Annotated["RepairApplication", strawberry.lazy("services.sanctions.repair.graphql")]]:
+        from services.sanctions.repair.graphql import RepairApplication
+
+        principal = info.context.authenticated()
+        # A subject-only token reaches no listing outside its own file (SubjectScope and the
+        # self checks), so the role is enough here.
+        if not principal.subject_only:
+            principal.require(AccessRole.AUTHORITY, AccessRole.ANALYST, AccessRole.ADMIN)
+        rows = await loaders.repairs_of_listings(info).load(self._model.id)
+        return [RepairApplication(_model=r, listing=self) for r in rows]
 
 
 @strawberry.federation.type(keys=["code"], description="A person or organisation with a code.")

@@ -28,3 +28,10 @@ class RepairRepository:
         """The application, locked for this transaction and read afresh."""
         return await self.session.get(RepairApplication, application_id, with_for_update=True,
                                       populate_existing=True)
+
+    async def of_listings(self, ids: list[uuid.UUID]) -> list[RepairApplication]:
+        """The applications on these listings, oldest first."""
+        rows = await self.session.execute(
+            select(RepairApplication).where(RepairApplication.listing_id.in_(ids))
+            .order_by(RepairApplication.applied_at, RepairApplication.id))
+        return list(rows.scalars())
