@@ -268,6 +268,8 @@ A development token (analyst, 12 h):
   {analyst}
 
 Mint others with:  .venv/bin/xinyong token --sub airline-x --role consumer --purpose AIR_TRAVEL
+A subject's own file (here the demo's listed company; a person's resident number works too):
+                   .venv/bin/xinyong token --sub {FEATURED_COMPANY} --role subject
 
 Try it:
 

@@ -19,8 +19,10 @@ app.add_typer(sanctions_app, name="sanctions")
 
 @app.command()
 def token(
-    sub: str = typer.Option(..., help="who the token is for (consumer or official)"),
-    role: list[str] = typer.Option(..., help="consumer, authority, analyst or admin; repeatable"),
+    sub: str = typer.Option(..., help="who the token is for (consumer or official); for role "
+                                      "subject, the subject's own USCC or resident number"),
+    role: list[str] = typer.Option(..., help="consumer, authority, analyst, admin or subject; "
+                                             "repeatable"),
     purpose: list[str] = typer.Option([], help="purpose a consumer may check; repeatable"),
     agency: str = typer.Option("", help="authority code an official acts for, e.g. SPC"),
     ttl: int = typer.Option(12 * 3600, help="lifetime in seconds"),
@@ -37,6 +39,15 @@ def token(
         if p not in {x.value for x in Purpose}:
             raise typer.BadParameter(f"unknown purpose {p!r}; use one of "
                                      + ", ".join(x.value for x in Purpose), param_hint="--purpose")
+    if AccessRole.SUBJECT.value in role:
+        from libs.common.identifiers import InvalidCode, parse_code
+
+        try:  # the services refuse such a token (UNAUTHENTICATED); say so before minting it
+            sub = parse_code(sub).code
+        except InvalidCode as exc:
+            raise typer.BadParameter(f"a subject token's sub is the subject's own code (USCC or "
+                                     f"resident identity number): {exc.message}",
+                                     param_hint="--sub") from None
     secret = os.environ.get("XINYONG_JWT_SECRET", DEV_JWT_SECRET)
     typer.echo(mint_token(sub, role, purpose, agency or None, secret=secret, ttl_seconds=ttl))
 
