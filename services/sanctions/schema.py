@@ -9,6 +9,7 @@ from services.sanctions.checks.limits import CheckBudget
 from services.sanctions.feed.graphql import FeedQuery
 from services.sanctions.listings.graphql import ListingMutation, ListingQuery, Subject
 from services.sanctions.objections.graphql import ObjectionMutation
+from services.sanctions.record_objections.graphql import RecordObjection
 from services.sanctions.repair.graphql import RepairMutation
 
 
@@ -24,6 +25,6 @@ class Mutation(ListingMutation, ObjectionMutation, RepairMutation, CatalogueMuta
 
 # A subject token (role `subject`): who checked it, and objecting or applying for repair on its
 # own listings; its listings it reads through identity's `subject(code)`.
-schema = federation_schema(query=Query, mutation=Mutation, types=[Subject],
+schema = federation_schema(query=Query, mutation=Mutation, types=[Subject, RecordObjection],
                            extensions=[CheckBudget],
                            subject_fields=["checksOfSubject", "fileObjection", "applyForRepair"])

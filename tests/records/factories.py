@@ -31,7 +31,8 @@ mutation($input: [RecordInput!]!) {
 
 
 FILE = """mutation($i: FileRecordObjectionInput!) {
-  fileRecordObjection(input: $i) { id status filedAt deadline overdue version record { status } } }"""
+  fileRecordObjection(input: $i) { id status filedAt deadline verificationDays agency version
+  record { status } } }"""
 RESOLVE = """mutation($i: ResolveRecordObjectionInput!) {
   resolveRecordObjection(input: $i) { id status resolution record { id version status summary } } }"""
 WITHDRAW = """mutation($id: ID!) { withdrawRecordObjection(objectionId: $id) {

@@ -28,7 +28,7 @@ async def test_filing_marks_the_record_disputed_with_a_20_day_deadline_and_publi
     assert objection["status"] == "OPEN" and objection["record"]["status"] == "DISPUTED"
     filed = datetime.fromisoformat(objection["filedAt"])
     assert datetime.fromisoformat(objection["deadline"]) - filed == timedelta(days=20)
-    assert objection["overdue"] is False
+    assert objection["verificationDays"] == 20 and objection["agency"] == "SPC"
     events = await all_events(records_app)
     assert [(e["type"], e["recordId"]) for e in events] == [("RECORD_DISPUTED", rec["id"])]
     assert events[0]["payload"]["objectionId"] == objection["id"]
@@ -91,9 +91,9 @@ async def test_corrected_writes_a_new_chained_version_and_publishes_the_correcti
 async def test_a_correction_submitted_by_the_source_closes_the_objection(disputed, gql, records_app):
     org, rec, objection = disputed
     await submit(gql, [record("O-1", org, summary="罚款 3 万元")], SPC)
-    body = await gql.execute("query($id: ID!) { recordObjections(recordId: $id) { status } }",
-                             {"id": rec["id"]}, as_=ANALYST)
-    assert body["data"]["recordObjections"] == [{"status": "CORRECTED"}]
+    body = await gql.execute("query($id: ID!) { recordObjections(recordId: $id) { nodes {"
+                             " status } } }", {"id": rec["id"]}, as_=ANALYST)
+    assert body["data"]["recordObjections"]["nodes"] == [{"status": "CORRECTED"}]
     assert [e["type"] for e in await all_events(records_app)] == [
         "RECORD_DISPUTED", "RECORD_CORRECTED", "OBJECTION_RESOLVED"]
 

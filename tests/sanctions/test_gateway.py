@@ -54,10 +54,11 @@ async def stack(pg_server, tmp_path_factory):
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for name, proc in zip(envs, procs):
             wait_http(f"{base[name]}/readyz", 60, proc, interval=0.1)
+        # Records too: sanctions contributes fields to its RecordObjection, so it composes only
+        # beside it (no query here reaches records through the gateway).
         export_sdl(work / "subgraphs", [
-            Subgraph("identity", "services.identity.schema:schema", "http://127.0.0.1:9/graphql"),
-            Subgraph("sanctions", "services.sanctions.schema:schema",
-                     "http://127.0.0.1:9/graphql")])
+            Subgraph(name, f"services.{name}.schema:schema", "http://127.0.0.1:9/graphql")
+            for name in ("identity", "records", "sanctions")])
         composed = launcher.run_compose(work / "subgraphs", work / "supergraph.graphql")
         assert composed.returncode == 0, composed.stderr
         env = launcher.gateway_env(dict(

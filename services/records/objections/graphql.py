@@ -7,11 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from libs.common.errors import InvalidInput
-from libs.common.timeutil import now
 from services.records.objections import models, service
+from services.records.objections.repository import ObjectionRepository
 from services.records.records.graphql import (
     CreditRecord,
     Disclosure,
@@ -19,6 +20,7 @@ from services.records.records.graphql import (
     RecordCategory,
     record_loader,
 )
+from services.records.records.service import visibility_for
 
 
 @strawberry.enum
@@ -35,7 +37,10 @@ class RecordObjectionOutcome(enum.Enum):
     UPHELD = "UPHELD"
 
 
-@strawberry.type(description="A dispute of a credit record; the source verifies it within 20 days.")
+@strawberry.federation.type(keys=["id"], description="A dispute of a credit record; the source "
+                            "verifies it within `verificationDays` (20) calendar days. Its "
+                            "`dueAt` and `overdue` come from sanctions, which keeps the working "
+                            "calendar.")
 class RecordObjection:
     _model: strawberry.Private[models.Objection]
 
@@ -59,13 +64,21 @@ class RecordObjection:
     def filed_at(self) -> datetime:
         return self._model.filed_at
 
-    @strawberry.field(description="Verification is due before this instant.")
+    @strawberry.field(description="Filing time plus `verificationDays` days, without the "
+                                  "working calendar.",
+                      deprecation_reason="Use dueAt: the deadline on the working calendar.")
     def deadline(self) -> datetime:
         return self._model.deadline
 
-    @strawberry.field(description="Still open after its deadline.")
-    def overdue(self) -> bool:
-        return self._model.status == "OPEN" and now() >= self._model.deadline
+    @strawberry.field(description="Calendar days the source has to verify the record, from the "
+                                  "day after filing (the deadline, `dueAt`, moves a last day "
+                                  "off to the next working day).")
+    def verification_days(self) -> int:
+        return service.VERIFICATION_DAYS
+
+    @strawberry.field(description="The source agency of the disputed record.")
+    def agency(self) -> strawberry.ID:
+        return strawberry.ID(self._model.agency)
 
     @strawberry.field
     def resolved_at(self) -> datetime | None:
@@ -79,6 +92,37 @@ class RecordObjection:
     async def record(self, info: Info) -> CreditRecord | None:
         model = await record_loader(info).load(self._model.record_id)
         return CreditRecord(_model=model) if model else None
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> "RecordObjection | None":
+        """An objection to a record the caller may see (a subject token: its own), else null."""
+        principal = info.context.authenticated()
+        try:
+            objection_id = _id(id, "id")
+        except InvalidInput:
+            return None
+        objection = await objection_loader(info).load(objection_id)
+        if objection is None:
+            return None
+        if principal.subject_only:
+            principal.require_self(objection.subject_code)
+        record = await record_loader(info).load(objection.record_id)
+        if record is None or not visibility_for(principal, record.subject_code).allows(record):
+            return None
+        return cls(_model=objection)
+
+
+def objection_loader(info: Info) -> DataLoader[int, models.Objection | None]:
+    return info.context.batch_loader(
+        "record_objections", lambda session, ids: ObjectionRepository(session).many(ids))
+
+
+@strawberry.type(description="A page of record objections, earliest dueAt first.")
+class RecordObjectionPage:
+    nodes: list[RecordObjection]
+    total_count: int
+    end_cursor: str | None
+    has_more: bool
 
 
 @strawberry.input
@@ -168,9 +212,24 @@ class ObjectionMutation:
 
 @strawberry.type
 class ObjectionQuery:
-    @strawberry.field(description="Objections to a record, oldest first.")
-    async def record_objections(self, info: Info, record_id: strawberry.ID) -> list[RecordObjection]:
+    @strawberry.field(description="Record objections, earliest dueAt first. Without `recordId`, "
+                                  "the queue: objections to the caller's agency's records "
+                                  "(every agency for analysts and admins, its own for a "
+                                  "subject), open ones unless `status` says otherwise. With "
+                                  "`recordId`, that record's objections (every status unless "
+                                  "`status`), if the caller may see the record.")
+    async def record_objections(
+        self, info: Info, record_id: strawberry.ID | None = None,
+        status: list[RecordObjectionStatus] | None = None, first: int = 50,
+        after: str | None = None,
+    ) -> RecordObjectionPage:
         principal = info.context.authenticated()
+        record = _id(record_id, "recordId") if record_id is not None else None
         async with info.context.transaction() as session:
-            found = await service.of_record(session, principal, _id(record_id, "recordId"))
-        return [RecordObjection(_model=o) for o in found]
+            page = await service.queue(
+                session, principal, record_id=record,
+                statuses=None if status is None else [s.value for s in status],
+                first=first, after=after)
+        return RecordObjectionPage(nodes=[RecordObjection(_model=o) for o in page.objections],
+                                   total_count=page.total, end_cursor=page.end_cursor,
+                                   has_more=page.has_more)

@@ -19,6 +19,7 @@ class Objection(Base):
     record_id: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer)
     subject_code: Mapped[str] = mapped_column(String(18))
+    agency: Mapped[str] = mapped_column(String(16))  # the record's source: whose queue it is in
     filed_by: Mapped[str] = mapped_column(String(200))
     grounds: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
@@ -33,4 +34,9 @@ class Objection(Base):
         # One open objection per record: a second one waits for the first to be resolved.
         Index("uq_objections_open_record", "record_id", unique=True,
               postgresql_where=text("status = 'OPEN'")),
+        # The queues, earliest deadline (= earliest filing) first: an agency's, everyone's, and a
+        # subject's own.
+        Index("ix_objections_agency_queue", "agency", "status", "filed_at", "id"),
+        Index("ix_objections_queue", "status", "filed_at", "id"),
+        Index("ix_objections_subject", "subject_code", "filed_at", "id"),
     )

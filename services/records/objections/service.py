@@ -1,8 +1,13 @@
-"""Objections to records: filed by the subject or an analyst, verified within 20 days."""
+"""Objections to records: filed by the subject or an analyst, verified within 20 days; the
+queue of open ones each source agency works through."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +18,7 @@ from libs.common.timeutil import now
 from services.records.ingestion.chunks import IngestResult, write_chunk
 from services.records.ingestion.parse import LineRejected, validate_record
 from services.records.objections.models import Objection
-from services.records.objections.repository import ObjectionRepository
+from services.records.objections.repository import ObjectionRepository, QueueCriteria
 from services.records.records import transitions
 from services.records.records.chain import amount_text
 from services.records.records.models import CreditRecord
@@ -21,9 +26,16 @@ from services.records.records.policy import RecordStatus, today_in_china
 from services.records.records.repository import RecordRepository
 from services.records.records.service import get_visible, require_source_agency
 
+# Calendar days the source has to verify a disputed record (DESIGN.md: "record objections
+# verified within 20 days"). The same for every objection, so the deadline (counted on the
+# working calendar, RecordObjection.dueAt) rises with the filing time: earliest filed is
+# earliest due, and the queue is ordered by filing.
 VERIFICATION_DAYS = 20
 MAX_GROUNDS = 4000
 OUTCOMES = ("CORRECTED", "UPHELD", "WITHDRAWN")
+STATUSES = ("OPEN", "CORRECTED", "UPHELD", "WITHDRAWN")
+MAX_PAGE = 100
+QUEUE_CURSOR = "recordObjections.1"
 
 
 async def file(session: AsyncSession, principal: Principal, record_id: int,
@@ -48,7 +60,8 @@ async def file(session: AsyncSession, principal: Principal, record_id: int,
     try:
         objection = await ObjectionRepository(session).add(Objection(
             record_id=record.record_id, version=record.version,
-            subject_code=record.subject_code, filed_by=principal.sub, grounds=grounds,
+            subject_code=record.subject_code, agency=record.agency, filed_by=principal.sub,
+            grounds=grounds,
             status="OPEN", filed_at=filed_at,
             deadline=filed_at + timedelta(days=VERIFICATION_DAYS)))
     except IntegrityError:  # a concurrent objection won the unique open-objection index
@@ -131,8 +144,79 @@ async def withdraw(session: AsyncSession, principal: Principal, objection_id: in
                                            resolution="withdrawn by the filer")
 
 
-async def of_record(session: AsyncSession, principal: Principal,
-                    record_id: int) -> list[Objection]:
-    """Objections to a record the caller may see, oldest first (NOT_FOUND otherwise)."""
-    await get_visible(session, principal, record_id)
-    return (await ObjectionRepository(session).of_records([record_id])).get(record_id, [])
+@dataclass(frozen=True)
+class ObjectionPage:
+    objections: list[Objection]
+    total: int
+    end_cursor: str | None
+    has_more: bool
+
+
+def _queue_scope(principal: Principal) -> dict:
+    """Whose objections the queue holds: everyone's for analysts and admins, the agency's for
+    its officials, its own for a subject token; FORBIDDEN for anyone else."""
+    if principal.has(AccessRole.ANALYST, AccessRole.ADMIN):
+        return {}
+    if principal.has(AccessRole.AUTHORITY):
+        if not principal.agency:
+            raise Forbidden("an official's token must name the agency it acts for")
+        return {"agency": principal.agency}
+    if principal.own_code is not None:
+        return {"subject_code": principal.own_code}
+    raise Forbidden("the objection queue is for authorities, analysts, admins and the subject")
+
+
+_CURSOR_TEXT = re.compile(r"[A-Za-z0-9_-]{1,200}={0,2}")
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _cursor(objection: Objection) -> str:
+    filed_at = objection.filed_at.astimezone(timezone.utc).isoformat()
+    text = f"{QUEUE_CURSOR}|{filed_at}|{objection.id}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def _position(cursor: str) -> tuple[datetime, int]:
+    """(filed_at, id) after which the next page starts; BAD_REQUEST for anything but an
+    endCursor of this query."""
+    malformed = InvalidInput("malformed cursor: pass the endCursor of a previous page",
+                             field="after")
+    if not _CURSOR_TEXT.fullmatch(cursor):
+        raise malformed
+    try:
+        kind, at, objection_id = base64.urlsafe_b64decode(cursor).decode().split("|")
+        filed_at = datetime.fromisoformat(at)
+    except (binascii.Error, ValueError):  # UnicodeDecodeError and a wrong part count included
+        raise malformed from None
+    if (kind != QUEUE_CURSOR or filed_at.tzinfo is None or filed_at.isoformat() != at
+            or not _ID.fullmatch(objection_id)):
+        raise malformed
+    return filed_at, int(objection_id)
+
+
+async def queue(session: AsyncSession, principal: Principal, *, record_id: int | None,
+                statuses: list[str] | None, first: int, after: str | None) -> ObjectionPage:
+    """Objections earliest due first: one record's (every status unless `statuses`), or the
+    caller's queue (open ones unless `statuses`; see `_queue_scope`)."""
+    if not 1 <= first <= MAX_PAGE:
+        raise InvalidInput(f"first must be between 1 and {MAX_PAGE}", field="first")
+    if statuses is not None and not statuses:
+        raise InvalidInput("status names at least one status (or leave it out)", field="status")
+    position = _position(after) if after is not None else None
+    if record_id is not None:
+        if principal.subject_only:  # its own records only, whatever their disclosure
+            record = (await RecordRepository(session).current([record_id])).get(record_id)
+            if record is None:
+                raise NotFound("no such record")
+            principal.require_self(record.subject_code)
+        else:
+            await get_visible(session, principal, record_id)  # NOT_FOUND unless visible
+        criteria = QueueCriteria(statuses=tuple(statuses or STATUSES), record_id=record_id)
+    else:
+        criteria = QueueCriteria(statuses=tuple(statuses or ("OPEN",)), **_queue_scope(principal))
+    repo = ObjectionRepository(session)
+    rows = await repo.page(criteria, position, first + 1)
+    page = rows[:first]
+    return ObjectionPage(objections=page, total=await repo.count(criteria),
+                         end_cursor=_cursor(page[-1]) if page else None,
+                         has_more=len(rows) > first)
