@@ -121,6 +121,8 @@ class CreditRecord:
         except InvalidInput:
             return None
         record = await record_loader(info).load(record_id)
+        if record is not None and principal.subject_only:
+            principal.require_self(record.subject_code)  # another subject's record: FORBIDDEN
         if record is None or not service.visibility_for(principal, record.subject_code).allows(record):
             return None
         return cls(_model=record)
