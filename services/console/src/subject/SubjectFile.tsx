@@ -19,8 +19,8 @@ import { RecordsSection } from "./RecordsSection";
 
 const ListingTimeline = lazy(() => import("./ListingTimeline"));
 
-// Each section asks on its own, so a part the API refuses this caller (a person's listings or
-// grade for an official, say) shows its typed error there and the rest of the file still loads.
+// Each section asks on its own, so a part the API refuses this caller (who checked the subject
+// for an official, say) shows its typed error there and the rest of the file still loads.
 const SUBJECT_FILE = graphql(`
   query SubjectFile($code: ID!) {
     subject(code: $code) {
