@@ -24,7 +24,9 @@ class Mutation(ListingMutation, ObjectionMutation, RepairMutation, CatalogueMuta
 
 
 # A subject token (role `subject`): who checked it, and objecting or applying for repair on its
-# own listings; its listings it reads through identity's `subject(code)`.
+# own listings (its listings it reads through identity's `subject(code)`); and the working
+# calendar, public, to count down the deadlines its file shows.
 schema = federation_schema(query=Query, mutation=Mutation, types=[Subject, RecordObjection],
                            extensions=[CheckBudget],
-                           subject_fields=["checksOfSubject", "fileObjection", "applyForRepair"])
+                           subject_fields=["checksOfSubject", "fileObjection", "applyForRepair",
+                                           "workingCalendar"])

@@ -202,7 +202,6 @@ REFUSED = {
         'query { creditLists { code } }',
         'query { measures { code } }',
         'query { memoranda { code } }',
-        'query { workingCalendar(from: "2026-01-01", to: "2026-01-31") { day } }',
         f'mutation($c: ID!) {{ decideListing(input: {{listCode: "SPC_DISHONEST_DEBTORS", '
         f'subjectCode: $c, basisRecordIds: [], legalBasis: {DOC}}}) {{ id }} }}',
         f'mutation {{ liftListing(input: {{listingId: "{LID}", reason: ERROR}}) {{ id }} }}',
@@ -253,6 +252,13 @@ async def test_everything_else_is_forbidden_to_a_subject_token(world, service, q
     body = await client.execute(query, {"c": code} if "$c" in query else {}, as_=subject(code))
     assert error_codes(body) == ["FORBIDDEN"], body
     assert body["data"] is None
+
+
+async def test_the_working_calendar_is_open_to_a_subject_counting_down_its_deadlines(world):
+    body = await world.gql.execute('query { workingCalendar(from: "2026-01-01", '
+                                   'to: "2026-01-31") { day working } }',
+                                   as_=subject(await world.person()))
+    assert "errors" not in body, body
 
 
 @pytest.mark.parametrize("service", ["identity", "sanctions", "records"])
