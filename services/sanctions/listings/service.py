@@ -26,6 +26,7 @@ from services.sanctions.events.repository import withdrawn_among
 from services.sanctions.listings.models import Listing, ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import status_at
+from services.sanctions.listings.summary.service import follow
 from services.sanctions.windows import add_working_days
 
 MAX_BASIS_RECORDS = 100
@@ -194,6 +195,7 @@ async def decide(deps: Dependencies, sessionmaker, principal: Principal,
         async with transaction(sessionmaker) as session:
             await ListingRepository(session).add(listing, measures, derivations)
             await sync_index(session, listing, journal, now)
+            await follow(session, listing, now)
             # Under the chain lock, which the records-event consumer also takes: an event that
             # withdrew a basis record after our lookup above is visible here.
             await take_chain_lock(session)
@@ -224,10 +226,11 @@ async def locked(session: AsyncSession, listing_id: str) -> tuple[Listing, Credi
 
 async def commit_transition(session: AsyncSession, listing: Listing, journal: Journal,
                             now: datetime) -> None:
-    """Index and journal follow the listing's new facts within the same transaction."""
+    """Index, summary and journal follow the listing's new facts within the same transaction."""
     listing.version += 1
     await session.flush()
     await sync_index(session, listing, journal, now)
+    await follow(session, listing, now)
     await journal.write(session)
 
 
