@@ -91,7 +91,8 @@ class SummaryRepository:
             ), moved AS (
                 SELECT {", ".join("f." + c for c in GROUP_COLUMNS)}, x.status, sum(x.n) AS n
                 FROM due JOIN {S}.listing_facets f ON f.listing_id = due.listing_id
-                CROSS JOIN LATERAL (VALUES (due.from_status, -1), (due.to_status, 1)) AS x(status, n)
+                CROSS JOIN LATERAL (VALUES (due.from_status, -1), (due.to_status, 1))
+                    AS x(status, n)
                 GROUP BY {", ".join("f." + c for c in GROUP_COLUMNS)}, x.status
             ), tallied AS (
                 INSERT INTO {S}.listing_tally AS t ({", ".join(GROUP_COLUMNS)}, status, n)

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 def status_sql(listing: str, at: str) -> str:
     """The status of the listing row aliased `listing` at the timestamptz expression `at`."""
-    l = listing  # noqa: E741
+    t = listing
     return (
         "(CASE"
-        f" WHEN {l}.terminal_status IS NOT NULL AND {l}.terminal_at IS NOT NULL"
-        f" AND {l}.terminal_at <= {at} THEN {l}.terminal_status"
-        f" WHEN {l}.effective_until IS NOT NULL AND {at} >= {l}.effective_until THEN 'EXPIRED'"
-        f" WHEN EXISTS (SELECT 1 FROM jsonb_array_elements({l}.holds) AS hold(h)"
+        f" WHEN {t}.terminal_status IS NOT NULL AND {t}.terminal_at IS NOT NULL"
+        f" AND {t}.terminal_at <= {at} THEN {t}.terminal_status"
+        f" WHEN {t}.effective_until IS NOT NULL AND {at} >= {t}.effective_until THEN 'EXPIRED'"
+        f" WHEN EXISTS (SELECT 1 FROM jsonb_array_elements({t}.holds) AS hold(h)"
         f" WHERE (hold.h->>'from')::timestamptz <= {at}"
         f" AND (NULLIF(hold.h->>'until', '') IS NULL"
         f" OR {at} < (hold.h->>'until')::timestamptz)) THEN 'SUSPENDED'"
-        f" WHEN {at} < {l}.publicity_until THEN 'PENDING'"
+        f" WHEN {at} < {t}.publicity_until THEN 'PENDING'"
         " ELSE 'ACTIVE' END)")
 
 

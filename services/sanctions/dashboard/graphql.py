@@ -1,0 +1,104 @@
+"""GraphQL: `listings(filter)`, `listingCounts` (API.md, "Officials, analysts and dashboards")."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from libs.common.timeutil import now as clock
+from services.sanctions.catalogue.repository import CatalogueRepository
+from services.sanctions.dashboard import criteria as listing_criteria
+from services.sanctions.dashboard import service
+from services.sanctions.enums import ListingStatus, SubjectKind
+from services.sanctions.listings.graphql import Listing
+
+
+@strawberry.input(description="Which listings: every field narrows; leave a field out for all.")
+class ListingFilter:
+    list_code: strawberry.ID | None = None
+    status: list[ListingStatus] | None = strawberry.field(
+        default=None, description="Status now (derived from each listing's facts).")
+    authority: str | None = strawberry.field(default=None, description="The deciding agency.")
+    region: strawberry.ID | None = strawberry.field(
+        default=None, description="GB/T 2260 prefix of the subject's code: 310000 (or 31) is "
+                                  "the province, 310100 (or 3101) the city, 310101 the county.")
+    subject_kind: SubjectKind | None = None
+    decided_after: datetime | None = strawberry.field(default=None,
+                                                      description="Inclusive.")
+    decided_before: datetime | None = strawberry.field(default=None,
+                                                       description="Exclusive.")
+    effective_until_before: datetime | None = strawberry.field(
+        default=None, description="Exclusive; open-ended listings never match.")
+
+
+@strawberry.type(description="A page of listings, newest decision first.")
+class ListingPage:
+    nodes: list[Listing]
+    total_count: int
+    end_cursor: str | None
+    has_more: bool
+
+
+@strawberry.enum
+class ListingGroup(enum.Enum):
+    LIST = "LIST"
+    AUTHORITY = "AUTHORITY"
+    PROVINCE = "PROVINCE"
+    STATUS = "STATUS"
+    MONTH_DECIDED = "MONTH_DECIDED"
+
+
+@strawberry.type(description="How many listings fall in one group.")
+class GroupCount:
+    key: str
+    label: str
+    count: int
+
+
+async def _criteria(session, f: ListingFilter | None) -> listing_criteria.ListingCriteria:
+    if f is None:
+        return listing_criteria.ListingCriteria()
+    known: set[str] = set()
+    if f.list_code is not None:
+        credit_list = await CatalogueRepository(session).list_by_code(str(f.list_code))
+        known = {credit_list.code} if credit_list else set()
+    return listing_criteria.check(
+        list_code=str(f.list_code) if f.list_code is not None else None,
+        statuses=[s.value for s in f.status] if f.status is not None else None,
+        authority=f.authority, region=str(f.region) if f.region is not None else None,
+        subject_kind=f.subject_kind.value if f.subject_kind else None,
+        decided_after=f.decided_after, decided_before=f.decided_before,
+        effective_until_before=f.effective_until_before, known_lists=known)
+
+
+@strawberry.type
+class DashboardQuery:
+    @strawberry.field(description="Listings matching the filter, newest decision first "
+                                  "(officials: their agency's; analysts and admins: all).")
+    async def listings(self, info: Info, filter: ListingFilter | None = None, first: int = 50,
+                       after: str | None = None) -> ListingPage:
+        principal = info.context.authenticated()
+        service.scope(principal)
+        now = clock()
+        async with info.context.read() as session:
+            page = await service.search(session, principal, await _criteria(session, filter),
+                                        first, after, now)
+        return ListingPage(nodes=[Listing.of(m, c, now) for m, c in page.rows],
+                           total_count=page.total, end_cursor=page.end_cursor,
+                           has_more=page.has_more)
+
+    @strawberry.field(description="Counts of listings in force now (no filter) or matching the "
+                                  "filter (every status unless it names some), grouped; "
+                                  "MONTH_DECIDED oldest first, the others largest first.")
+    async def listing_counts(self, info: Info, group_by: ListingGroup,
+                             filter: ListingFilter | None = None) -> list[GroupCount]:
+        principal = info.context.authenticated()
+        service.scope(principal)
+        now = clock()
+        async with info.context.read() as session:
+            criteria = await _criteria(session, filter) if filter is not None else None
+            rows = await service.counts(session, principal, group_by.value, criteria, now)
+        return [GroupCount(key=r.key, label=r.label, count=r.count) for r in rows]
