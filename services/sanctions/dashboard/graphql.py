@@ -1,4 +1,5 @@
-"""GraphQL: `listings(filter)`, `listingCounts` (API.md, "Officials, analysts and dashboards")."""
+"""GraphQL: `listings(filter)`, `workQueue`, `listingCounts` (API.md, "Officials, analysts and
+dashboards")."""
 
 from __future__ import annotations
 
@@ -43,6 +44,38 @@ class ListingPage:
 
 
 @strawberry.enum
+class WorkItemKind(enum.Enum):
+    LISTING_OBJECTION = "LISTING_OBJECTION"
+    REPAIR_APPLICATION = "REPAIR_APPLICATION"
+    PUBLICITY_ENDING = "PUBLICITY_ENDING"
+    LISTING_EXPIRING = "LISTING_EXPIRING"
+
+
+@strawberry.type(description="Open work on a listing with its statutory deadline.")
+class WorkItem:
+    kind: WorkItemKind
+    id: strawberry.ID = strawberry.field(
+        description="The objection, repair application or listing id.")
+    listing: Listing
+    authority: str
+    opened_at: datetime = strawberry.field(
+        description="When the work arose: filing, application, or when the window's end came "
+                    "within the queue's horizon (7 days for publicity, 30 for the listing).")
+    due_at: datetime | None = strawberry.field(
+        description="The statutory deadline, counted in working days where the rule says so.")
+    overdue: bool
+    summary: str
+
+
+@strawberry.type(description="A page of the work queue, earliest deadline first.")
+class WorkItemPage:
+    nodes: list[WorkItem]
+    total_count: int
+    end_cursor: str | None
+    has_more: bool
+
+
+@strawberry.enum
 class ListingGroup(enum.Enum):
     LIST = "LIST"
     AUTHORITY = "AUTHORITY"
@@ -74,6 +107,13 @@ async def _criteria(session, f: ListingFilter | None) -> listing_criteria.Listin
         effective_until_before=f.effective_until_before, known_lists=known)
 
 
+def _work_item(item: service.WorkItem, now: datetime) -> WorkItem:
+    return WorkItem(kind=WorkItemKind(item.kind), id=strawberry.ID(item.id),
+                    listing=Listing.of(item.listing, item.credit_list, now),
+                    authority=item.listing.authority, opened_at=item.opened_at,
+                    due_at=item.due_at, overdue=item.overdue, summary=item.summary)
+
+
 @strawberry.type
 class DashboardQuery:
     @strawberry.field(description="Listings matching the filter, newest decision first "
@@ -89,6 +129,20 @@ class DashboardQuery:
         return ListingPage(nodes=[Listing.of(m, c, now) for m, c in page.rows],
                            total_count=page.total, end_cursor=page.end_cursor,
                            has_more=page.has_more)
+
+    @strawberry.field(description="Open work for the caller's agency (all agencies for admins "
+                                  "and analysts), earliest dueAt first.")
+    async def work_queue(self, info: Info, kinds: list[WorkItemKind] | None = None,
+                         first: int = 50, after: str | None = None) -> WorkItemPage:
+        principal = info.context.authenticated()
+        now = clock()
+        async with info.context.read() as session:
+            page = await service.work_queue(session, principal,
+                                            [k.value for k in kinds] if kinds is not None
+                                            else None, first, after, now)
+        return WorkItemPage(nodes=[_work_item(i, now) for i in page.items],
+                            total_count=page.total, end_cursor=page.end_cursor,
+                            has_more=page.has_more)
 
     @strawberry.field(description="Counts of listings in force now (no filter) or matching the "
                                   "filter (every status unless it names some), grouped; "

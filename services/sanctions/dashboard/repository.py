@@ -1,4 +1,4 @@
-"""All dashboard SQL: listing search and counts.
+"""All dashboard SQL: listing search and counts, the work queue's sources.
 
 Listings are searched on `listing_facets` (indexed by decision time per authority, list and
 province), joined to `listings` only when a status is asked for: status is derived from the
@@ -20,6 +20,8 @@ from services.sanctions.catalogue.models import CreditList
 from services.sanctions.dashboard.criteria import ListingCriteria
 from services.sanctions.listings.models import Listing
 from services.sanctions.listings.summary.status_sql import status_sql
+from services.sanctions.objections.models import Objection
+from services.sanctions.repair.models import RepairApplication
 
 S = "sanctions"
 NOW = "CAST(:now AS timestamptz)"
@@ -32,6 +34,14 @@ class Position(NamedTuple):
     """Where a page starts: after this sort key."""
 
     at: datetime
+    id: uuid.UUID
+
+
+class WorkPosition(NamedTuple):
+    """Where a work-queue page starts: after this (due, kind rank, id)."""
+
+    at: datetime
+    rank: int
     id: uuid.UUID
 
 
@@ -161,3 +171,52 @@ class DashboardRepository:
                 WHERE {_and(due_where)}
             ) AS parts GROUP BY key HAVING sum(n) <> 0"""), params)
         return [(k, int(n)) for k, n in rows.all()]
+
+    # -- the work queue ---------------------------------------------------------------------------
+
+    async def open_objections(self, authority: str | None
+                              ) -> list[tuple[Objection, Listing, CreditList]]:
+        q = (select(Objection, Listing, CreditList)
+             .join(Listing, Listing.id == Objection.listing_id)
+             .join(CreditList, CreditList.code == Listing.list_code)
+             .where(Objection.status == "OPEN"))
+        if authority is not None:
+            q = q.where(Listing.authority == authority)
+        return [tuple(r) for r in (await self.session.execute(q)).all()]
+
+    async def pending_repairs(self, authority: str | None
+                              ) -> list[tuple[RepairApplication, Listing, CreditList]]:
+        q = (select(RepairApplication, Listing, CreditList)
+             .join(Listing, Listing.id == RepairApplication.listing_id)
+             .join(CreditList, CreditList.code == Listing.list_code)
+             .where(RepairApplication.status == "PENDING"))
+        if authority is not None:
+            q = q.where(Listing.authority == authority)
+        return [tuple(r) for r in (await self.session.execute(q)).all()]
+
+    async def windows_ending(self, column: str, rank: int, authority: str | None,
+                             now: datetime, until: datetime, after: WorkPosition | None,
+                             limit: int) -> tuple[list[Position], int]:
+        """Listings no decision ended whose `column` (publicity_until, effective_until) falls in
+        (now, until], as work items of sort rank `rank` ordered (instant, rank, id) after
+        `after`; and how many there are in all."""
+        assert column in ("publicity_until", "effective_until")
+        params: dict = {"now": now, "until": until}
+        where = ["NOT f.ended", f"f.{column} > :now", f"f.{column} <= :until"]
+        if authority is not None:
+            where.append("f.authority = :authority")
+            params["authority"] = authority
+        total = int(await self.session.scalar(text(
+            f"SELECT count(*) FROM {S}.listing_facets f WHERE {_and(where)}"), params) or 0)
+        if after is not None:
+            if rank == after.rank:
+                where.append(f"(f.{column}, f.listing_id) > (:after_at, :after_id)")
+                params["after_id"] = after.id
+            else:  # a later kind at the same instant comes after the cursor, an earlier one not
+                where.append(f"f.{column} {'>=' if rank > after.rank else '>'} :after_at")
+            params["after_at"] = after.at
+        params["limit"] = limit
+        rows = await self.session.execute(text(
+            f"SELECT f.{column}, f.listing_id FROM {S}.listing_facets f WHERE {_and(where)} "
+            f"ORDER BY f.{column}, f.listing_id LIMIT :limit"), params)
+        return [Position(at, listing_id) for at, listing_id in rows.all()], total

@@ -1,7 +1,7 @@
-"""The rules of the dashboard queries: who sees what, paging, counting.
+"""The rules of the dashboard queries: who sees what, paging, counting, deadlines.
 
-Officials (role `authority`) see their agency's listings; analysts and admins see everything;
-anyone else is FORBIDDEN.
+Officials (role `authority`) see their agency's listings and work; analysts and admins see
+everything; anyone else is FORBIDDEN.
 """
 
 from __future__ import annotations
@@ -13,15 +13,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Forbidden, InvalidInput
+from libs.common.identifiers import mask_code
 from libs.common.regions import region_name
 from services.sanctions.catalogue.models import CreditList
-from services.sanctions.dashboard import cursors
+from services.sanctions.catalogue.repository import CatalogueRepository
+from services.sanctions.dashboard import cursors, deadlines
 from services.sanctions.dashboard.criteria import IN_FORCE, ListingCriteria
-from services.sanctions.dashboard.repository import DashboardRepository, Position
+from services.sanctions.dashboard.repository import (
+    DashboardRepository,
+    Position,
+    WorkPosition,
+)
 from services.sanctions.listings.models import Listing
 
 MAX_PAGE = 100
 LISTING_CURSOR = "listing.1"
+WORK_CURSOR = "work.1"
+# The order of kinds among items due at the same instant.
+WORK_KINDS = ("LISTING_OBJECTION", "REPAIR_APPLICATION", "PUBLICITY_ENDING", "LISTING_EXPIRING")
 GROUPS = ("LIST", "AUTHORITY", "PROVINCE", "STATUS", "MONTH_DECIDED")
 
 
@@ -48,6 +57,12 @@ def page_size(first: int) -> int:
     if not 1 <= first <= MAX_PAGE:
         raise InvalidInput(f"first must be between 1 and {MAX_PAGE}", field="first")
     return first
+
+
+def shown(principal: Principal, listing: Listing) -> str:
+    if listing.subject_kind == "NATURAL_PERSON" and not principal.sees_personal_data:
+        return mask_code(listing.subject_code)
+    return listing.subject_code
 
 
 # -- listings -----------------------------------------------------------------------------------
@@ -119,3 +134,100 @@ async def counts(session: AsyncSession, principal: Principal, group: str,
     if group == "MONTH_DECIDED":
         return sorted(out, key=lambda g: g.key)
     return sorted(out, key=lambda g: (-g.count, g.key))
+
+
+# -- the work queue -----------------------------------------------------------------------------
+
+@dataclass
+class WorkItem:
+    kind: str
+    id: str
+    listing: Listing
+    credit_list: CreditList
+    opened_at: datetime
+    due_at: datetime
+    overdue: bool
+    summary: str
+
+    @property
+    def key(self) -> tuple:
+        return (self.due_at, WORK_KINDS.index(self.kind), self.id)
+
+
+@dataclass
+class WorkPage:
+    items: list[WorkItem]
+    total: int
+    end_cursor: str | None
+    has_more: bool
+
+
+def _after(item_key: tuple, position: WorkPosition | None) -> bool:
+    return position is None or item_key > (position.at, position.rank, str(position.id))
+
+
+async def work_queue(session: AsyncSession, principal: Principal, kinds: list[str] | None,
+                     first: int, after: str | None, now: datetime) -> WorkPage:
+    """Open work of the caller's agency (all for analysts and admins), earliest deadline first."""
+    agency = scope(principal)
+    page_size(first)
+    if kinds is not None and not kinds:
+        raise InvalidInput("kinds names at least one kind (leave it out for all)", field="kinds")
+    wanted = set(kinds or WORK_KINDS)
+    position = None
+    if after is not None:
+        at, rank, item_id = cursors.decode(after, WORK_CURSOR, 3)
+        position = WorkPosition(cursors.instant(at), cursors.integer(rank, 0, len(WORK_KINDS) - 1),
+                                cursors.identifier(item_id))
+    repo = DashboardRepository(session)
+    items: list[WorkItem] = []
+    total = 0
+
+    objections = await repo.open_objections(agency) if "LISTING_OBJECTION" in wanted else []
+    repairs = await repo.pending_repairs(agency) if "REPAIR_APPLICATION" in wanted else []
+    span = deadlines.calendar_range([o.filed_at for o, _, _ in objections]
+                                    + [r.applied_at for r, _, _ in repairs])
+    calendar = await CatalogueRepository(session).calendar(*span) if span else {}
+    total += len(objections) + len(repairs)
+    for o, listing, credit_list in objections:
+        due = deadlines.objection_due(o.filed_at, calendar)
+        held = " (the listing is held meanwhile)" if o.suspends else ""
+        items.append(WorkItem(
+            "LISTING_OBJECTION", str(o.id), listing, credit_list, o.filed_at, due,
+            deadlines.overdue(due, None, now),
+            f"Objection to the {credit_list.code} listing of {shown(principal, listing)}"
+            f"{held}: review within {deadlines.OBJECTION_REVIEW_DAYS} days"))
+    for r, listing, credit_list in repairs:
+        due = deadlines.repair_due(r.applied_at, calendar)
+        items.append(WorkItem(
+            "REPAIR_APPLICATION", str(r.id), listing, credit_list, r.applied_at, due,
+            deadlines.overdue(due, None, now),
+            f"Credit repair of the {credit_list.code} listing of {shown(principal, listing)}: "
+            f"answer within {deadlines.REPAIR_ANSWER_WORKING_DAYS} working days"))
+    items = [i for i in items if _after(i.key, position)]
+
+    for kind, column, within, text in (
+            ("PUBLICITY_ENDING", "publicity_until", deadlines.PUBLICITY_ENDING_WITHIN,
+             "publicity window ends; its measures apply from then"),
+            ("LISTING_EXPIRING", "effective_until", deadlines.LISTING_EXPIRING_WITHIN,
+             "ends; extend it where the list allows, or let it expire")):
+        if kind not in wanted:
+            continue
+        positions, n = await repo.windows_ending(column, WORK_KINDS.index(kind), agency, now,
+                                                 now + within, position, first + 1)
+        total += n
+        found = await repo.listings([p.id for p in positions])
+        for p in positions:
+            listing, credit_list = found[p.id]
+            items.append(WorkItem(
+                kind, str(p.id), listing, credit_list, max(listing.decided_at, p.at - within),
+                p.at, False, f"The {credit_list.code} listing of {shown(principal, listing)}: "
+                             f"{text}"))
+    items.sort(key=lambda i: i.key)
+    page = items[:first]
+    last = page[-1] if page else None
+    return WorkPage(
+        items=page, total=total,
+        end_cursor=cursors.encode(WORK_CURSOR, last.due_at.isoformat(),
+                                  str(WORK_KINDS.index(last.kind)), last.id) if last else None,
+        has_more=len(items) > first)
