@@ -1,10 +1,11 @@
-"""GraphQL: `listings(filter)`, `workQueue`, `listingCounts` (API.md, "Officials, analysts and
-dashboards")."""
+"""GraphQL: `listings(filter)`, `workQueue`, `listingCounts`, `checkVolume` (API.md, "Officials,
+analysts and dashboards")."""
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -13,7 +14,7 @@ from libs.common.timeutil import now as clock
 from services.sanctions.catalogue.repository import CatalogueRepository
 from services.sanctions.dashboard import criteria as listing_criteria
 from services.sanctions.dashboard import service
-from services.sanctions.enums import ListingStatus, SubjectKind
+from services.sanctions.enums import ListingStatus, Purpose, SubjectKind
 from services.sanctions.listings.graphql import Listing
 
 
@@ -91,6 +92,16 @@ class GroupCount:
     count: int
 
 
+@strawberry.type(description="Checks and screened codes answered one day (Asia/Shanghai) for "
+                             "one purpose.")
+class CheckVolume:
+    day: date
+    purpose: Purpose
+    checks: int = strawberry.field(description="Answered (CLEAR or RESTRICTED).")
+    restricted: int
+    invalid: int = strawberry.field(description="Codes refused as invalid, not answered.")
+
+
 async def _criteria(session, f: ListingFilter | None) -> listing_criteria.ListingCriteria:
     if f is None:
         return listing_criteria.ListingCriteria()
@@ -156,3 +167,20 @@ class DashboardQuery:
             criteria = await _criteria(session, filter) if filter is not None else None
             rows = await service.counts(session, principal, group_by.value, criteria, now)
         return [GroupCount(key=r.key, label=r.label, count=r.count) for r in rows]
+
+    @strawberry.field(description="Checks and screens answered per day (Asia/Shanghai) and "
+                                  "purpose, days in [from, until), at most 366; from the audit "
+                                  "(analysts and admins).")
+    async def check_volume(self, info: Info,
+                           from_: Annotated[date, strawberry.argument(name="from")],
+                           until: date, purpose: Purpose | None = None,
+                           consumer: str | None = None) -> list[CheckVolume]:
+        ctx = info.context
+        principal = ctx.authenticated()
+        service.volume_request(principal, from_, until, consumer)
+        await ctx.audit.flush()  # what this process has buffered is part of the answer
+        async with ctx.read() as session:
+            rows = await service.check_volume(session, principal, from_, until,
+                                              purpose.value if purpose else None, consumer)
+        return [CheckVolume(day=r.day, purpose=Purpose(r.purpose), checks=r.checks,
+                            restricted=r.restricted, invalid=r.invalid) for r in rows]

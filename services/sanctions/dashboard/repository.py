@@ -1,4 +1,4 @@
-"""All dashboard SQL: listing search and counts, the work queue's sources.
+"""All dashboard SQL: listing search and counts, the work queue's sources, check volume.
 
 Listings are searched on `listing_facets` (indexed by decision time per authority, list and
 province), joined to `listings` only when a status is asked for: status is derived from the
@@ -10,13 +10,14 @@ groups, else from the facets (`count_direct`).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sanctions.catalogue.models import CreditList
+from services.sanctions.checks.volume import CheckVolume
 from services.sanctions.dashboard.criteria import ListingCriteria
 from services.sanctions.listings.models import Listing
 from services.sanctions.listings.summary.status_sql import status_sql
@@ -43,6 +44,14 @@ class WorkPosition(NamedTuple):
     at: datetime
     rank: int
     id: uuid.UUID
+
+
+class VolumeRow(NamedTuple):
+    day: date
+    purpose: str
+    checks: int
+    restricted: int
+    invalid: int
 
 
 def _facet_filters(c: ListingCriteria, params: dict) -> list[str]:
@@ -220,3 +229,18 @@ class DashboardRepository:
             f"SELECT f.{column}, f.listing_id FROM {S}.listing_facets f WHERE {_and(where)} "
             f"ORDER BY f.{column}, f.listing_id LIMIT :limit"), params)
         return [Position(at, listing_id) for at, listing_id in rows.all()], total
+
+    # -- check volume -----------------------------------------------------------------------------
+
+    async def check_volume(self, start: date, until: date, purpose: str | None,
+                           consumer: str | None) -> list[VolumeRow]:
+        q = (select(CheckVolume.day, CheckVolume.purpose, *(
+            text(f"sum({c})::bigint") for c in ("checks", "restricted", "invalid")))
+            .where(CheckVolume.day >= start, CheckVolume.day < until)
+            .group_by(CheckVolume.day, CheckVolume.purpose)
+            .order_by(CheckVolume.day, CheckVolume.purpose))
+        if purpose is not None:
+            q = q.where(CheckVolume.purpose == purpose)
+        if consumer is not None:
+            q = q.where(CheckVolume.consumer == consumer)
+        return [VolumeRow(*r) for r in (await self.session.execute(q)).all()]

@@ -1,13 +1,13 @@
 """The rules of the dashboard queries: who sees what, paging, counting, deadlines.
 
 Officials (role `authority`) see their agency's listings and work; analysts and admins see
-everything; anyone else is FORBIDDEN.
+everything; anyone else is FORBIDDEN. `checkVolume` is for analysts and admins only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,11 +22,13 @@ from services.sanctions.dashboard.criteria import IN_FORCE, ListingCriteria
 from services.sanctions.dashboard.repository import (
     DashboardRepository,
     Position,
+    VolumeRow,
     WorkPosition,
 )
 from services.sanctions.listings.models import Listing
 
 MAX_PAGE = 100
+MAX_VOLUME_DAYS = 366
 LISTING_CURSOR = "listing.1"
 WORK_CURSOR = "work.1"
 # The order of kinds among items due at the same instant.
@@ -231,3 +233,25 @@ async def work_queue(session: AsyncSession, principal: Principal, kinds: list[st
         end_cursor=cursors.encode(WORK_CURSOR, last.due_at.isoformat(),
                                   str(WORK_KINDS.index(last.kind)), last.id) if last else None,
         has_more=len(items) > first)
+
+
+# -- check volume -------------------------------------------------------------------------------
+
+def volume_request(principal: Principal, start: date, until: date,
+                   consumer: str | None) -> None:
+    """Refuse a `checkVolume` request before anything is read (analysts and admins only)."""
+    principal.require(AccessRole.ANALYST, AccessRole.ADMIN)
+    if until <= start:
+        raise InvalidInput("until must be after from (days in [from, until))", field="until")
+    if (until - start).days > MAX_VOLUME_DAYS:
+        raise InvalidInput(f"at most {MAX_VOLUME_DAYS} days per request", field="until",
+                           max=MAX_VOLUME_DAYS)
+    if consumer is not None and not consumer.strip():
+        raise InvalidInput("consumer is the `sub` of a consumer's token", field="consumer")
+
+
+async def check_volume(session: AsyncSession, principal: Principal, start: date, until: date,
+                       purpose: str | None, consumer: str | None) -> list[VolumeRow]:
+    """Checks and screened codes answered per day [start, until) and purpose."""
+    volume_request(principal, start, until, consumer)
+    return await DashboardRepository(session).check_volume(start, until, purpose, consumer)
