@@ -54,9 +54,10 @@ def upgrade() -> None:
                        ("list", ["list_code", "decided_at", "listing_id"]),
                        ("province", ["province", "decided_at", "listing_id"])):
         op.create_index(f"ix_listing_facets_{name}", "listing_facets", cols, schema=S)
-    for col in ("publicity_until", "effective_until"):
-        op.create_index(f"ix_listing_facets_{col}", "listing_facets", [col], schema=S,
-                        postgresql_where=sa.text("NOT ended"))
+    op.create_index("ix_listing_facets_publicity_until", "listing_facets", ["publicity_until"],
+                    schema=S, postgresql_where=sa.text("NOT ended"))
+    op.create_index("ix_listing_facets_effective_until", "listing_facets", ["effective_until"],
+                    schema=S)
     op.create_table(
         "listing_tally",
         sa.Column("list_code", sa.String(64), primary_key=True),

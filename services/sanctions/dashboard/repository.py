@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import select, text
+from sqlalchemy import literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sanctions.catalogue.models import CreditList
@@ -44,6 +44,15 @@ class WorkPosition(NamedTuple):
     at: datetime
     rank: int
     id: uuid.UUID
+
+
+class OpenWork(NamedTuple):
+    """An open objection or pending repair application: its id, listing, and when it opened."""
+
+    id: uuid.UUID
+    listing_id: uuid.UUID
+    opened_at: datetime
+    suspends: bool
 
 
 class VolumeRow(NamedTuple):
@@ -183,25 +192,23 @@ class DashboardRepository:
 
     # -- the work queue ---------------------------------------------------------------------------
 
-    async def open_objections(self, authority: str | None
-                              ) -> list[tuple[Objection, Listing, CreditList]]:
-        q = (select(Objection, Listing, CreditList)
-             .join(Listing, Listing.id == Objection.listing_id)
-             .join(CreditList, CreditList.code == Listing.list_code)
+    async def open_objections(self, authority: str | None) -> list[OpenWork]:
+        """Every open objection (of the agency's listings): what its deadline needs, no more."""
+        q = (select(Objection.id, Objection.listing_id, Objection.filed_at, Objection.suspends)
              .where(Objection.status == "OPEN"))
         if authority is not None:
-            q = q.where(Listing.authority == authority)
-        return [tuple(r) for r in (await self.session.execute(q)).all()]
+            q = q.join(Listing, Listing.id == Objection.listing_id).where(
+                Listing.authority == authority)
+        return [OpenWork(*r) for r in (await self.session.execute(q)).all()]
 
-    async def pending_repairs(self, authority: str | None
-                              ) -> list[tuple[RepairApplication, Listing, CreditList]]:
-        q = (select(RepairApplication, Listing, CreditList)
-             .join(Listing, Listing.id == RepairApplication.listing_id)
-             .join(CreditList, CreditList.code == Listing.list_code)
+    async def pending_repairs(self, authority: str | None) -> list[OpenWork]:
+        q = (select(RepairApplication.id, RepairApplication.listing_id,
+                    RepairApplication.applied_at, literal(False))
              .where(RepairApplication.status == "PENDING"))
         if authority is not None:
-            q = q.where(Listing.authority == authority)
-        return [tuple(r) for r in (await self.session.execute(q)).all()]
+            q = q.join(Listing, Listing.id == RepairApplication.listing_id).where(
+                Listing.authority == authority)
+        return [OpenWork(*r) for r in (await self.session.execute(q)).all()]
 
     async def windows_ending(self, column: str, rank: int, authority: str | None,
                              now: datetime, until: datetime, after: WorkPosition | None,

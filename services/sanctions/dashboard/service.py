@@ -6,6 +6,7 @@ everything; anyone else is FORBIDDEN. `checkVolume` is for analysts and admins o
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -151,10 +152,6 @@ class WorkItem:
     overdue: bool
     summary: str
 
-    @property
-    def key(self) -> tuple:
-        return (self.due_at, WORK_KINDS.index(self.kind), self.id)
-
 
 @dataclass
 class WorkPage:
@@ -164,13 +161,50 @@ class WorkPage:
     has_more: bool
 
 
-def _after(item_key: tuple, position: WorkPosition | None) -> bool:
-    return position is None or item_key > (position.at, position.rank, str(position.id))
+@dataclass(frozen=True)
+class _Due:
+    """A work item before its listing is loaded: enough to order and page it."""
+
+    kind: str
+    id: str
+    listing_id: uuid.UUID
+    due_at: datetime
+    opened_at: datetime | None = None  # None: from the listing (the windows' kinds)
+    suspends: bool = False
+
+    @property
+    def key(self) -> tuple:
+        return (self.due_at, WORK_KINDS.index(self.kind), self.id)
+
+
+WINDOWS = {  # kind -> the facet column that is its deadline, how far ahead it enters the queue
+    "PUBLICITY_ENDING": ("publicity_until", deadlines.PUBLICITY_ENDING_WITHIN),
+    "LISTING_EXPIRING": ("effective_until", deadlines.LISTING_EXPIRING_WITHIN),
+}
+
+
+def _summary(principal: Principal, due: _Due, listing: Listing, credit_list: CreditList) -> str:
+    whose = f"the {credit_list.code} listing of {shown(principal, listing)}"
+    if due.kind == "LISTING_OBJECTION":
+        held = " (the listing is held meanwhile)" if due.suspends else ""
+        return (f"Objection to {whose}{held}: review within "
+                f"{deadlines.OBJECTION_REVIEW_DAYS} days")
+    if due.kind == "REPAIR_APPLICATION":
+        return (f"Credit repair of {whose}: answer within "
+                f"{deadlines.REPAIR_ANSWER_WORKING_DAYS} working days")
+    if due.kind == "PUBLICITY_ENDING":
+        return f"The publicity window of {whose} ends; its measures apply from then"
+    return f"The end of {whose}: extend it where the list allows, or let it expire"
 
 
 async def work_queue(session: AsyncSession, principal: Principal, kinds: list[str] | None,
                      first: int, after: str | None, now: datetime) -> WorkPage:
-    """Open work of the caller's agency (all for analysts and admins), earliest deadline first."""
+    """Open work of the caller's agency (all for analysts and admins), earliest deadline first.
+
+    Objections and repair applications (few: they are open for days) are all read and their
+    deadlines computed on the calendar; the windows' kinds are read a page at a time from the
+    facets. Listings are loaded for the page only.
+    """
     agency = scope(principal)
     page_size(first)
     if kinds is not None and not kinds:
@@ -182,57 +216,42 @@ async def work_queue(session: AsyncSession, principal: Principal, kinds: list[st
         position = WorkPosition(cursors.instant(at), cursors.integer(rank, 0, len(WORK_KINDS) - 1),
                                 cursors.identifier(item_id))
     repo = DashboardRepository(session)
-    items: list[WorkItem] = []
-    total = 0
-
     objections = await repo.open_objections(agency) if "LISTING_OBJECTION" in wanted else []
     repairs = await repo.pending_repairs(agency) if "REPAIR_APPLICATION" in wanted else []
-    span = deadlines.calendar_range([o.filed_at for o, _, _ in objections]
-                                    + [r.applied_at for r, _, _ in repairs])
+    span = deadlines.calendar_range([w.opened_at for w in objections + repairs])
     calendar = await CatalogueRepository(session).calendar(*span) if span else {}
-    total += len(objections) + len(repairs)
-    for o, listing, credit_list in objections:
-        due = deadlines.objection_due(o.filed_at, calendar)
-        held = " (the listing is held meanwhile)" if o.suspends else ""
-        items.append(WorkItem(
-            "LISTING_OBJECTION", str(o.id), listing, credit_list, o.filed_at, due,
-            deadlines.overdue(due, None, now),
-            f"Objection to the {credit_list.code} listing of {shown(principal, listing)}"
-            f"{held}: review within {deadlines.OBJECTION_REVIEW_DAYS} days"))
-    for r, listing, credit_list in repairs:
-        due = deadlines.repair_due(r.applied_at, calendar)
-        items.append(WorkItem(
-            "REPAIR_APPLICATION", str(r.id), listing, credit_list, r.applied_at, due,
-            deadlines.overdue(due, None, now),
-            f"Credit repair of the {credit_list.code} listing of {shown(principal, listing)}: "
-            f"answer within {deadlines.REPAIR_ANSWER_WORKING_DAYS} working days"))
-    items = [i for i in items if _after(i.key, position)]
-
-    for kind, column, within, text in (
-            ("PUBLICITY_ENDING", "publicity_until", deadlines.PUBLICITY_ENDING_WITHIN,
-             "publicity window ends; its measures apply from then"),
-            ("LISTING_EXPIRING", "effective_until", deadlines.LISTING_EXPIRING_WITHIN,
-             "ends; extend it where the list allows, or let it expire")):
-        if kind not in wanted:
-            continue
-        positions, n = await repo.windows_ending(column, WORK_KINDS.index(kind), agency, now,
-                                                 now + within, position, first + 1)
-        total += n
-        found = await repo.listings([p.id for p in positions])
-        for p in positions:
-            listing, credit_list = found[p.id]
-            items.append(WorkItem(
-                kind, str(p.id), listing, credit_list, max(listing.decided_at, p.at - within),
-                p.at, False, f"The {credit_list.code} listing of {shown(principal, listing)}: "
-                             f"{text}"))
-    items.sort(key=lambda i: i.key)
-    page = items[:first]
+    total = len(objections) + len(repairs)
+    candidates = [_Due("LISTING_OBJECTION", str(w.id), w.listing_id,
+                       deadlines.objection_due(w.opened_at, calendar), w.opened_at, w.suspends)
+                  for w in objections]
+    candidates += [_Due("REPAIR_APPLICATION", str(w.id), w.listing_id,
+                        deadlines.repair_due(w.opened_at, calendar), w.opened_at)
+                   for w in repairs]
+    if position is not None:
+        candidates = [c for c in candidates
+                      if c.key > (position.at, position.rank, str(position.id))]
+    for kind, (column, within) in WINDOWS.items():
+        if kind in wanted:
+            positions, n = await repo.windows_ending(column, WORK_KINDS.index(kind), agency,
+                                                     now, now + within, position, first + 1)
+            total += n
+            candidates += [_Due(kind, str(p.id), p.id, p.at) for p in positions]
+    candidates.sort(key=lambda c: c.key)
+    page = candidates[:first]
+    found = await repo.listings(list({c.listing_id for c in page}))
+    items = []
+    for c in page:
+        listing, credit_list = found[c.listing_id]
+        opened = c.opened_at or max(listing.decided_at, c.due_at - WINDOWS[c.kind][1])
+        items.append(WorkItem(c.kind, c.id, listing, credit_list, opened, c.due_at,
+                              c.opened_at is not None and deadlines.overdue(c.due_at, None, now),
+                              _summary(principal, c, listing, credit_list)))
     last = page[-1] if page else None
     return WorkPage(
-        items=page, total=total,
+        items=items, total=total,
         end_cursor=cursors.encode(WORK_CURSOR, last.due_at.isoformat(),
                                   str(WORK_KINDS.index(last.kind)), last.id) if last else None,
-        has_more=len(items) > first)
+        has_more=len(candidates) > first)
 
 
 # -- check volume -------------------------------------------------------------------------------

@@ -39,11 +39,11 @@ class ListingFacet(Base):
         Index("ix_listing_facets_authority", "authority", "decided_at", "listing_id"),
         Index("ix_listing_facets_list", "list_code", "decided_at", "listing_id"),
         Index("ix_listing_facets_province", "province", "decided_at", "listing_id"),
-        # `workQueue`: windows ending soon, among listings no decision has ended.
+        # `workQueue`: publicity windows ending soon, among listings no decision has ended;
+        # listings ending soon (the queue) or before a time (`effectiveUntilBefore`).
         Index("ix_listing_facets_publicity_until", "publicity_until",
               postgresql_where=text("NOT ended")),
-        Index("ix_listing_facets_effective_until", "effective_until",
-              postgresql_where=text("NOT ended")),
+        Index("ix_listing_facets_effective_until", "effective_until"),
     )
 
 
