@@ -6,6 +6,7 @@ from libs.common.graphql import federation_schema
 from services.sanctions.catalogue.graphql import CatalogueMutation, CatalogueQuery
 from services.sanctions.checks.graphql import CheckQuery
 from services.sanctions.checks.limits import CheckBudget
+from services.sanctions.dashboard.graphql import DashboardQuery
 from services.sanctions.feed.graphql import FeedQuery
 from services.sanctions.listings.graphql import ListingMutation, ListingQuery, Subject
 from services.sanctions.objections.graphql import ObjectionMutation
@@ -13,7 +14,7 @@ from services.sanctions.repair.graphql import RepairMutation
 
 
 @strawberry.type
-class Query(CheckQuery, FeedQuery, ListingQuery, CatalogueQuery):
+class Query(CheckQuery, FeedQuery, ListingQuery, CatalogueQuery, DashboardQuery):
     pass
 
 

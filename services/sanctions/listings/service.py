@@ -35,6 +35,7 @@ from services.sanctions.inbox.repository import InboxRepository
 from services.sanctions.listings.models import Listing, ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import status_at
+from services.sanctions.listings.summary.service import follow
 from services.sanctions.listings.transitions import (
     apply_change,
     close_holds,
@@ -259,6 +260,7 @@ async def decide(session: AsyncSession, principal: Principal,
                                      "basis records") from None
         raise
     await sync_index(session, listing, journal, now)
+    await follow(session, listing, now)  # the dashboards' summary, in the same transaction
     # Under the chain lock, which the records-event consumer also takes: an event that
     # withdrew a basis record after the lookup in gather_facts is visible here.
     await take_chain_lock(session)

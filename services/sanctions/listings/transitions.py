@@ -28,6 +28,7 @@ from services.sanctions.decisionlog.chain import Journal
 from services.sanctions.listings.models import Listing, ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import index_window
+from services.sanctions.listings.summary.service import follow
 
 # When a person holds several extended roles, `via` names the most senior one.
 ROLE_ORDER = ("LEGAL_REPRESENTATIVE", "PRINCIPAL_RESPONSIBLE_PERSON",
@@ -106,12 +107,14 @@ async def apply_change(session: AsyncSession, listing: Listing, journal: Journal
                        now: datetime) -> None:
     """Apply the listing's changed facts in the caller's transaction (it does not commit).
 
-    The version moves on, the changes are flushed, the restriction index follows the new facts
-    and the journal (decision-log entries and change-feed rows) is written under the chain lock.
+    The version moves on, the changes are flushed, the restriction index and the dashboards'
+    summary follow the new facts and the journal (decision-log entries and change-feed rows) is
+    written under the chain lock.
     """
     listing.version += 1
     await session.flush()
     await sync_index(session, listing, journal, now)
+    await follow(session, listing, now)
     await journal.write(session)
 
 

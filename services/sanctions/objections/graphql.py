@@ -9,6 +9,10 @@ import strawberry
 from strawberry.types import Info
 
 from libs.common.auth import AccessRole
+from libs.common.timeutil import SHANGHAI
+from libs.common.timeutil import now as clock
+from services.sanctions.dashboard import deadlines
+from services.sanctions.dashboard.loaders import calendar_from
 from services.sanctions.listings.graphql import Listing
 from services.sanctions.objections import models, service
 
@@ -62,6 +66,20 @@ class Objection:
     @strawberry.field
     def reason(self) -> str | None:
         return self._model.reason
+
+    async def _due(self, info: Info) -> datetime:
+        filed = self._model.filed_at.astimezone(SHANGHAI).date()
+        calendar = await calendar_from(info, filed, filed + deadlines.CALENDAR_SPAN)
+        return deadlines.objection_due(self._model.filed_at, calendar)
+
+    @strawberry.field(description="The review deadline: 15 days from the day after filing, a "
+                                  "last day off moved to the next working day.")
+    async def due_at(self, info: Info) -> datetime:
+        return await self._due(info)
+
+    @strawberry.field(description="Open past its deadline, or resolved after it.")
+    async def overdue(self, info: Info) -> bool:
+        return deadlines.overdue(await self._due(info), self._model.resolved_at, clock())
 
 
 @strawberry.input
