@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +11,7 @@ from strawberry.types import Info
 
 from libs.common.auth import AccessRole
 from libs.common.errors import NotFound
+from libs.common.ids import uuid_id
 from libs.common.schema_types import (
     LegalDocument,
     LegalDocumentInput,
@@ -268,9 +268,8 @@ class ListingQuery:
                       at: datetime | None = None) -> Listing | None:
         ctx = info.context
         principal = ctx.authenticated()
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
+        key = uuid_id(str(id))
+        if key is None:
             return None
         async with info.context.transaction() as session:
             found = await ListingRepository(session).get(key)

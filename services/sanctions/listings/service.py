@@ -24,6 +24,7 @@ from libs.common.auth import AccessRole, Principal
 from libs.common.db import transaction
 from libs.common.errors import InvalidInput, NotFound, UnknownSubject
 from libs.common.identifiers import InvalidCode, normalise, parse_code
+from libs.common.ids import decimal_id, uuid_id
 from libs.common.timeutil import SHANGHAI, as_utc
 from libs.common.timeutil import now as clock
 from services.sanctions.catalogue.models import CreditList
@@ -113,6 +114,10 @@ async def _check_basis(deps: Dependencies, code: str, ids: list[str]) -> list[st
         raise InvalidInput("a listing needs at least one basis record", field="basisRecordIds")
     if len(ids) > MAX_BASIS_RECORDS:
         raise InvalidInput(f"at most {MAX_BASIS_RECORDS} basis records", field="basisRecordIds")
+    for rid in ids:
+        if decimal_id(rid) is None:
+            raise InvalidInput(f"basis record id {rid[:40]!r} is not a decimal number (ASCII "
+                               "digits)", field="basisRecordIds", recordId=rid[:40])
     records = await deps.records.lookup(ids)
     for rid in ids:
         record = records.get(rid)

@@ -14,7 +14,6 @@ index (checks/index_repository.py) and, as an UPSERT or DELETE, to the change fe
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Forbidden, NotFound
+from libs.common.ids import uuid_id
 from services.sanctions.catalogue.models import CreditList
 from services.sanctions.checks.index_repository import IndexKey, IndexRepository
 from services.sanctions.decisionlog.chain import Journal
@@ -47,10 +47,9 @@ def may_act_for_list(principal: Principal, credit_list: CreditList, *, admin: bo
 
 async def locked(session: AsyncSession, listing_id: str) -> tuple[Listing, CreditList]:
     """The listing and its list, locked for the transaction; NOT_FOUND when absent."""
-    try:
-        key = uuid.UUID(str(listing_id))
-    except ValueError:
-        raise NotFound(f"no listing {listing_id}") from None
+    key = uuid_id(str(listing_id))  # hyphenated ASCII only: uuid.UUID also takes full-width hex
+    if key is None:
+        raise NotFound(f"no listing {listing_id}")
     found = await ListingRepository(session).lock(key)
     if found is None:
         raise NotFound(f"no listing {listing_id}")
