@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sanctions.catalogue.models import CreditList, Measure
@@ -24,6 +24,39 @@ class ListingRepository:
         if derivations:
             await self.session.execute(insert(Derivation),
                                        [{"listing_id": listing.id, **d} for d in derivations])
+
+    async def add_many(self, listings: list[Listing], measures: list[dict],
+                       derivations: list[dict]) -> None:
+        """New listings with their measures and derivations (rows carry their listing_id)."""
+        self.session.add_all(listings)
+        await self.session.flush()
+        if measures:
+            await self.session.execute(insert(ListingMeasure), measures)
+        if derivations:
+            await self.session.execute(insert(Derivation), derivations)
+
+    async def replace_reach(self, listing_id: uuid.UUID, measures: list[dict],
+                            derivations: list[dict]) -> None:
+        """A corrected listing's measures and derivations, as of its corrected decision date."""
+        await self.session.execute(delete(ListingMeasure)
+                                   .where(ListingMeasure.listing_id == listing_id))
+        await self.session.execute(delete(Derivation).where(Derivation.listing_id == listing_id))
+        if measures:
+            await self.session.execute(insert(ListingMeasure),
+                                       [{"listing_id": listing_id, **m} for m in measures])
+        if derivations:
+            await self.session.execute(insert(Derivation),
+                                       [{"listing_id": listing_id, **d} for d in derivations])
+
+    async def by_source(self, authority: str, source_ids: list[str]) -> dict[str, Listing]:
+        """Migrated listings of an agency by their source id, locked for the transaction."""
+        if not source_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Listing).where(Listing.authority == authority,
+                                  Listing.source_listing_id.in_(source_ids))
+            .order_by(Listing.id).with_for_update())
+        return {l.source_listing_id: l for l in rows.scalars()}
 
     async def get(self, listing_id: uuid.UUID) -> tuple[Listing, CreditList] | None:
         row = (await self.session.execute(
