@@ -270,3 +270,27 @@ async def test_the_summary_the_feed_and_the_chain_follow_migrated_listings(http,
     assert facet.counted_status == "ACTIVE" and facet.decided_at == DECIDED
     assert facet.decided_month == DECIDED.date().replace(day=1)
     assert {(c.op, c.subject_code) for c in feed} == {("UPSERT", person)}
+
+
+async def test_the_cli_migrates_a_file_with_the_same_rules(tmp_path, db_url, world, identity_app,
+                                                           records_app):
+    from typer.testing import CliRunner
+
+    from services.sanctions.cli import app, import_file
+
+    person, company = await world.person(), await world.company()
+    path = tmp_path / "listings.ndjson"
+    path.write_bytes(ndjson(line("F-1", person), b"{oops", line("F-2", person_code()),
+                            *(line(f"G-{i}", company, effectiveUntil=(
+                                DECIDED + timedelta(days=100 + i)).isoformat())
+                              for i in range(5))))
+    kwargs = dict(identity_url="http://identity", records_url="http://records",
+                  identity_transport=httpx.ASGITransport(app=identity_app),
+                  records_transport=httpx.ASGITransport(app=records_app), chunk_size=3)
+    result = await import_file(path, "SPC", db_url, **kwargs)
+    assert [(r["line"], r["rule"]) for r in result["rejected"]] == [(2, "json"),
+                                                                    (3, "unknown_subject")]
+    assert (result["lines"], result["created"]) == (8, 6)
+    again = await import_file(path, "SPC", db_url, **kwargs)
+    assert (again["created"], again["unchanged"]) == (0, 6)
+    assert "--agency" in CliRunner().invoke(app, ["import", "--help"]).output
