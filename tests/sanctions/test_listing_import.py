@@ -294,3 +294,48 @@ async def test_the_cli_migrates_a_file_with_the_same_rules(tmp_path, db_url, wor
     again = await import_file(path, "SPC", db_url, **kwargs)
     assert (again["created"], again["unchanged"]) == (0, 6)
     assert "--agency" in CliRunner().invoke(app, ["import", "--help"]).output
+
+
+async def test_set_based_writes_are_what_sync_index_and_follow_would_write(http, world,
+                                                                            sanctions_app):
+    """New listings are written by COPY; the kernel then finds nothing to change."""
+    from sqlalchemy import text
+
+    from libs.common.timeutil import now as clock
+    from services.sanctions.decisionlog.chain import Journal
+    from services.sanctions.listings.models import Listing
+    from services.sanctions.listings.summary.service import follow
+    from services.sanctions.listings.transitions import sync_index
+
+    company, boss, person = await world.company(), await world.person(), await world.person()
+    await world.role(company, boss, since=(DECIDED - timedelta(days=5)).isoformat())
+    old = NOW - timedelta(days=700)
+    await bulk(http, line("EQ-1", company), line("EQ-2", person),
+               line("EQ-3", person, decidedAt=old.isoformat(), effectiveFrom=old.isoformat(),
+                    effectiveUntil=(old + timedelta(days=300)).isoformat(),
+                    legalBasis=doc(issued_on=old.date().isoformat())))
+
+    async def snapshot(session) -> list:
+        out = []
+        for sql in ("SELECT * FROM sanctions.listing_facets ORDER BY listing_id",
+                    "SELECT * FROM sanctions.listing_status_schedule ORDER BY listing_id, at",
+                    "SELECT * FROM sanctions.listing_tally WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6",
+                    "SELECT subject_code, purpose, measure_code, listing_id, effect, "
+                    "via_organization, via_role, effective_from, effective_until "
+                    "FROM sanctions.restrictions ORDER BY 1, 2, 3, 4"):
+            out.append([tuple(r) for r in (await session.execute(text(sql))).all()])
+        return out
+
+    async with sanctions_app.state.sessionmaker() as session, session.begin():
+        before = await snapshot(session)
+        listings = (await session.execute(select(Listing).where(
+            Listing.source_listing_id.in_(["EQ-1", "EQ-2", "EQ-3"])))).scalars().all()
+        assert len(listings) == 3
+        now = clock()
+        journal = Journal()
+        for listing in listings:
+            assert await sync_index(session, listing, journal, now) == 0
+            await follow(session, listing, now)
+        assert journal.changes == []
+        assert await snapshot(session) == before
+        await session.rollback()

@@ -12,9 +12,13 @@ A run (`import_ndjson`, for the REST endpoint and the CLI) reads the catalogue o
    does: the measures bound to the list on the original decision date (`measures_of`) and, for an
    organisation, the persons holding a role they extend to on that date (`derivations_of`);
 3. `write_chunk` writes the chunk in one transaction: new listings, corrections (changed facts of
-   a listing already migrated, through `apply_change`, logged as CORRECTED with what changed) and
-   nothing for unchanged resubmissions; every written listing gets its index rows (`sync_index`,
-   also the change feed), its summary (`follow`) and its decision-log entry, as decisions do.
+   a listing already migrated, through the kernel's `apply_change` — `sync_index`, `follow`, the
+   journal — logged as CORRECTED with what changed) and nothing for unchanged resubmissions.
+   New listings are written set-based (COPY), with the rows `sync_index` and `follow` would
+   write for them one by one: the index rows are `index_rows`'s (the decision `sync_index`
+   itself makes), each with its UPSERT change, and the summary is `follow_new`'s (`follow` for
+   listings with no summary yet); each gets an IMPORTED entry in the decision log. Tests check
+   that `sync_index` and `follow` find nothing left to change afterwards.
 
 A rejected line writes nothing; a chunk is committed whole or not at all.
 """
@@ -39,6 +43,7 @@ from libs.common.timeutil import now as clock
 from libs.contracts.identity import MAX_LOOKUP
 from services.sanctions.catalogue.models import CreditList
 from services.sanctions.catalogue.repository import CatalogueRepository
+from services.sanctions.checks.index_repository import IndexRepository
 from services.sanctions.clients import Dependencies
 from services.sanctions.decisionlog.chain import Journal, take_chain_lock
 from services.sanctions.imports.parse import LineRejected, ListingDraft, Rejection, parse_line
@@ -52,8 +57,9 @@ from services.sanctions.listings.service import (
     measures_of,
     window_of,
 )
-from services.sanctions.listings.summary.service import follow
-from services.sanctions.listings.transitions import apply_change, sync_index
+from services.sanctions.listings.status import index_window
+from services.sanctions.listings.summary.service import follow_new
+from services.sanctions.listings.transitions import apply_change, index_rows, journal_upsert
 
 # Organisations whose roles are asked of identity at once (one request each).
 ROLE_LOOKUPS_IN_FLIGHT = 16
@@ -239,6 +245,79 @@ def _set_facts(listing: Listing, c: Checked, digest: str) -> None:
     listing.import_digest = digest
 
 
+@dataclass(slots=True)
+class NewListing:
+    """A migrated listing not yet in the database: its row, and the facts the status functions,
+    `index_rows` and `follow_new` read (the attributes of a Listing they use)."""
+
+    id: uuid.UUID
+    list_code: str
+    subject_code: str
+    subject_kind: str
+    authority: str
+    decided_at: datetime
+    effective_from: datetime
+    publicity_until: datetime
+    effective_until: datetime | None
+    row: tuple
+    holds: list = field(default_factory=list)
+    terminal_status: str | None = None
+    terminal_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Measure:
+    measure_code: str
+    purpose: str
+    effect: str
+    memorandum_code: str
+    extends_to_roles: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Derivation:
+    person_code: str
+    role: str
+    organization_code: str
+
+
+def _new_listing(c: Checked, agency: str, actor: str, digest: str) -> NewListing:
+    d, cl = c.draft, c.credit_list
+    lid = uuid.uuid4()
+    row = (lid, cl.code, d.subject_code, c.subject_kind, cl.authority, actor, d.decided_at,
+           c.effective_from, c.publicity_until, c.effective_until, cl.objection_suspends,
+           cl.objection_channel, d.doc.number, d.doc.kind, d.doc.issued_on, d.doc.authority,
+           list(d.basis), _basis_key(c), [], "[]", 0, 1, d.source_listing_id, agency, digest)
+    return NewListing(lid, cl.code, d.subject_code, c.subject_kind, cl.authority, d.decided_at,
+                      c.effective_from, c.publicity_until, c.effective_until, row)
+
+
+async def _write_new(session: AsyncSession, new: list[tuple[NewListing, Checked]],
+                     journal: Journal, now: datetime) -> None:
+    """New listings of a chunk, set-based: the rows `decide` writes one listing at a time (the
+    listing, its measures and derivations, the index rows `index_rows` calls for and their
+    UPSERT changes, the summary by `follow_new`), by COPY in the caller's transaction."""
+    measure_rows: list[tuple] = []
+    derivation_rows: list[tuple] = []
+    index: list[tuple] = []
+    for listing, c in new:
+        measures = [_Measure(**m) for m in c.measures]
+        derivations = [_Derivation(**x) for x in c.derivations]
+        measure_rows += [(listing.id, m.measure_code, m.purpose, m.effect, m.memorandum_code,
+                          m.extends_to_roles) for m in measures]
+        derivation_rows += [(listing.id, x.person_code, x.role, x.organization_code)
+                            for x in derivations]
+        window = index_window(listing, now)
+        for key, row in index_rows(listing.subject_code, window, measures, derivations).items():
+            index.append((*key, listing.id, row["effect"], row["via_organization"],
+                          row["via_role"], window[0], window[1]))
+            journal_upsert(journal, listing.id, key, window)
+    await ListingRepository(session).copy_new([x.row for x, _ in new], measure_rows,
+                                              derivation_rows)
+    await IndexRepository(session).copy_new(index)
+    await follow_new(session, [x for x, _ in new], now)
+
+
 def _groups(checked: list[Checked]) -> list[list[Checked]]:
     """Runs of lines with distinct source ids, in file order: a source id repeated in a chunk
     is applied after the earlier line, as it would be in a later chunk."""
@@ -271,9 +350,7 @@ async def write_chunk(session: AsyncSession, agency: str, actor: str, checked: l
     journal = Journal()
     for group in _groups(checked):
         existing = await repo.by_source(agency, [c.draft.source_listing_id for c in group])
-        new: list[Listing] = []
-        measure_rows: list[dict] = []
-        derivation_rows: list[dict] = []
+        new: list[tuple[NewListing, Checked]] = []
         corrections: list[tuple[Listing, Checked, str]] = []
         for c in group:
             d = c.draft
@@ -293,23 +370,11 @@ async def write_chunk(session: AsyncSession, agency: str, actor: str, checked: l
                 else:
                     corrections.append((was, c, digest))
                 continue
-            listing = Listing(
-                id=uuid.uuid4(), list_code=c.credit_list.code, subject_code=d.subject_code,
-                subject_kind=c.subject_kind, authority=c.credit_list.authority, decided_by=actor,
-                objection_suspends=c.credit_list.objection_suspends,
-                objection_channel=c.credit_list.objection_channel, withdrawn_record_ids=[],
-                holds=[], extensions=0, version=1, source_listing_id=d.source_listing_id,
-                imported_from=agency)
-            _set_facts(listing, c, digest)
-            new.append(listing)
-            measure_rows += [{"listing_id": listing.id, **m} for m in c.measures]
-            derivation_rows += [{"listing_id": listing.id, **x} for x in c.derivations]
+            listing = _new_listing(c, agency, actor, digest)
+            new.append((listing, c))
             journal.record(listing.id, "IMPORTED", actor, now, importedFrom=agency, **_facts(c))
         if new:
-            await repo.add_many(new, measure_rows, derivation_rows)
-            for listing in new:
-                await sync_index(session, listing, journal, now)
-                await follow(session, listing, now)
+            await _write_new(session, new, journal, now)
             result.created += len(new)
         for listing, c, digest in corrections:
             previous = _listing_facts(listing)

@@ -41,6 +41,12 @@ class Change(NamedTuple):
     to_status: str
 
 
+async def _driver(session: AsyncSession):
+    """The session's asyncpg connection, inside its (already begun) transaction."""
+    conn = await session.connection()
+    return (await conn.get_raw_connection()).driver_connection
+
+
 class SummaryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -63,6 +69,22 @@ class SummaryRepository:
             await self.session.execute(insert(ListingStatusChange), [
                 {"listing_id": listing_id, "at": c.at, "from_status": c.from_status,
                  "to_status": c.to_status} for c in changes])
+
+    async def add_facets(self, rows: list[dict]) -> None:
+        """Facets of listings that have none yet (COPY: a migrated chunk's thousands)."""
+        if rows:
+            columns = list(rows[0])
+            pg = await _driver(self.session)
+            await pg.copy_records_to_table("listing_facets", schema_name=S, columns=columns,
+                                           records=[tuple(r[c] for c in columns) for r in rows])
+
+    async def add_schedule(self, rows: list[tuple]) -> None:
+        """(listing_id, at, from_status, to_status) of listings with no schedule yet."""
+        if rows:
+            pg = await _driver(self.session)
+            await pg.copy_records_to_table(
+                "listing_status_schedule", schema_name=S,
+                columns=["listing_id", "at", "from_status", "to_status"], records=rows)
 
     async def add_to_tally(self, deltas: dict[TallyKey, int]) -> None:
         """Add each delta to its tally row; in key order (the chain lock makes it moot)."""
