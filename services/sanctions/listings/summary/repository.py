@@ -87,15 +87,16 @@ class SummaryRepository:
                 columns=["listing_id", "at", "from_status", "to_status"], records=rows)
 
     async def add_to_tally(self, deltas: dict[TallyKey, int]) -> None:
-        """Add each delta to its tally row; in key order (the chain lock makes it moot)."""
-        for key in sorted(deltas, key=lambda k: tuple(map(str, k))):
-            n = deltas[key]
-            if n == 0:
-                continue
-            stmt = insert(ListingTally).values(**key._asdict(), n=n)
-            await self.session.execute(stmt.on_conflict_do_update(
-                index_elements=[*GROUP_COLUMNS, "status"],
-                set_={"n": ListingTally.n + stmt.excluded.n}))
+        """Add each delta to its tally row, in one statement (rows in key order; the chain lock
+        makes the order moot)."""
+        rows = [{**key._asdict(), "n": deltas[key]}
+                for key in sorted(deltas, key=lambda k: tuple(map(str, k))) if deltas[key]]
+        if not rows:
+            return
+        stmt = insert(ListingTally).values(rows)
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=[*GROUP_COLUMNS, "status"],
+            set_={"n": ListingTally.n + stmt.excluded.n}))
 
     async def compact(self, now: datetime, limit: int) -> int:
         """Fold up to `limit` scheduled changes due by `now` into the tally; returns how many.
