@@ -339,3 +339,20 @@ async def test_set_based_writes_are_what_sync_index_and_follow_would_write(http,
         assert journal.changes == []
         assert await snapshot(session) == before
         await session.rollback()
+
+
+async def test_a_large_chunk_is_journalled_by_copy_and_the_chain_verifies(http, world,
+                                                                          sanctions_app):
+    from services.sanctions.decisionlog.chain import COPY_FROM, verify
+
+    people = [await world.person() for _ in range(3)]
+    lines = [line(f"BIG-{i}", people[i % 3]) for i in range(COPY_FROM + 10)]
+    summary = await bulk(http, *lines)
+    assert summary["created"] == COPY_FROM + 10, summary["rejected"][:3]
+    async with sanctions_app.state.sessionmaker() as session:
+        assert (await verify(session)).ok
+        xids = (await session.execute(__import__("sqlalchemy").text(
+            "SELECT count(DISTINCT xid), count(*) FROM sanctions.restriction_changes c "
+            "JOIN sanctions.listings l ON l.id = c.listing_id "
+            "WHERE l.source_listing_id LIKE 'BIG-%'"))).one()
+    assert xids[0] == 1 and xids[1] >= COPY_FROM  # one chunk, one transaction

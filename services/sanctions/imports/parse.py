@@ -62,15 +62,17 @@ class ListingDraft:
     effective_from: datetime
     effective_until: datetime | None  # None: the list's default duration, or open-ended
     basis: tuple[str, ...]
+    digest: str  # the facts as submitted, hashed: the same digest again changes nothing
 
-    def digest(self) -> str:
-        """The facts as submitted, hashed: a resubmission with the same digest changes nothing."""
-        body = orjson.dumps([
-            self.list_code, self.subject_code, self.doc.number, self.doc.kind,
-            self.doc.issued_on.isoformat(), self.doc.authority, self.decided_at.isoformat(),
-            self.effective_from.isoformat(),
-            self.effective_until.isoformat() if self.effective_until else None, list(self.basis)])
-        return hashlib.sha256(body).hexdigest()
+
+def digest_of(list_code: str, subject_code: str, doc: LegalDocument, decided_at: datetime,
+              effective_from: datetime, effective_until: datetime | None,
+              basis: tuple[str, ...]) -> str:
+    body = orjson.dumps([
+        list_code, subject_code, doc.number, doc.kind, doc.issued_on.isoformat(), doc.authority,
+        decided_at.isoformat(), effective_from.isoformat(),
+        effective_until.isoformat() if effective_until else None, list(basis)])
+    return hashlib.sha256(body).hexdigest()
 
 
 def _text(obj: dict, key: str, label: str, limit: int, rule: str = "field") -> str:
@@ -156,7 +158,9 @@ def validate_line(obj, line: int, now: datetime, today: date) -> ListingDraft:
     if len(basis) > MAX_BASIS_RECORDS:
         raise LineRejected(f"at most {MAX_BASIS_RECORDS} basis records", "basis")
     return ListingDraft(line, source_id, list_code, parsed.code, parsed.masked, doc, decided_at,
-                        effective_from, effective_until, basis)
+                        effective_from, effective_until, basis,
+                        digest_of(list_code, parsed.code, doc, decided_at, effective_from,
+                                  effective_until, basis))
 
 
 def parse_line(raw: bytes, line: int, now: datetime, today: date) -> ListingDraft:

@@ -40,7 +40,7 @@ from libs.common.errors import AppError, LimitExceeded
 from libs.common.ndjson import MAX_LINE_BYTES
 from libs.common.timeutil import SHANGHAI
 from libs.common.timeutil import now as clock
-from libs.contracts.identity import MAX_LOOKUP
+from libs.contracts.identity import MAX_LOOKUP, held_at
 from services.sanctions.catalogue.models import CreditList
 from services.sanctions.catalogue.repository import CatalogueRepository
 from services.sanctions.checks.index_repository import IndexRepository
@@ -61,8 +61,6 @@ from services.sanctions.listings.status import index_window
 from services.sanctions.listings.summary.service import follow_new
 from services.sanctions.listings.transitions import apply_change, index_rows, journal_upsert
 
-# Organisations whose roles are asked of identity at once (one request each).
-ROLE_LOOKUPS_IN_FLIGHT = 16
 DEFAULT_CHUNK = 2_000
 
 
@@ -178,21 +176,18 @@ async def check_chunk(deps: Dependencies, catalogue: ImportCatalogue, agency: st
         admitted.append((d, credit_list, window, subject,
                          catalogue.measures_at(credit_list.code, d.decided_at)))
 
-    # Roles held on the original decision date, for organisations whose measures extend to them.
-    wanted = {(d.subject_code, d.decided_at) for d, _, _, s, ms in admitted
-              if not s.is_person and extended_roles(ms)}
-    gate = asyncio.Semaphore(ROLE_LOOKUPS_IN_FLIGHT)
-
-    async def roles(code: str, at: datetime) -> tuple[tuple[str, datetime], list]:
-        async with gate:
-            return (code, at), await deps.identity.organization_roles(code, at)
-
-    held = dict(await asyncio.gather(*(roles(c, at) for c, at in wanted)))
+    # Roles held on the original decision date, for organisations whose measures extend to
+    # them: every assignment of the chunk's organisations in one request, filtered per date.
+    orgs = sorted({d.subject_code for d, _, _, s, ms in admitted
+                   if not s.is_person and extended_roles(ms)})
+    assignments: dict[str, list] = {}
+    for i in range(0, len(orgs), MAX_LOOKUP):
+        assignments.update(await deps.identity.roles_of_organizations(orgs[i:i + MAX_LOOKUP]))
     out = []
     for d, credit_list, (start, until, publicity_until), subject, measures in admitted:
-        derivations = (derivations_of(d.subject_code, held[(d.subject_code, d.decided_at)],
-                                      measures)
-                       if (d.subject_code, d.decided_at) in held else [])
+        roles = assignments.get(d.subject_code)
+        derivations = (derivations_of(d.subject_code, held_at(roles, d.decided_at), measures)
+                       if roles and not subject.is_person else [])
         out.append(Checked(d, credit_list, subject.kind, start, until, publicity_until, measures,
                            derivations))
     return out
@@ -358,7 +353,7 @@ async def write_chunk(session: AsyncSession, agency: str, actor: str, checked: l
             if bad:
                 _reject(result, d, f"basis record {bad[0]} was withdrawn or corrected", "basis")
                 continue
-            digest = d.digest()
+            digest = d.digest
             was = existing.get(d.source_listing_id)
             if was is not None:
                 if was.import_digest == digest:
@@ -432,6 +427,7 @@ async def import_ndjson(sessionmaker: async_sessionmaker[AsyncSession], deps: De
     result = ImportResult()
     catalogue = await ImportCatalogue.load(sessionmaker)
     actor = submitter(agency, by)
+    seen: set[str] = set()  # source ids of the lines read so far
 
     async def stage(lines: list[bytes], first: int) -> list[Checked]:
         now = clock()
@@ -445,7 +441,24 @@ async def import_ndjson(sessionmaker: async_sessionmaker[AsyncSession], deps: De
                 drafts.append(parse_line(raw, n, now, today))
             except LineRejected as exc:
                 result.rejected.append(Rejection(n, exc.reason, exc.rule))
+        drafts = await _skip_unchanged(drafts)
         return await check_chunk(deps, catalogue, agency, drafts, result)
+
+    async def _skip_unchanged(drafts: list[ListingDraft]) -> list[ListingDraft]:
+        """A resubmitted line whose facts match the stored listing's digest is unchanged and
+        needs no checks; only for source ids no earlier line of this run named (an earlier line
+        may be changing that listing)."""
+        async with transaction(sessionmaker) as session:
+            stored = await ListingRepository(session).digests(
+                agency, [d.source_listing_id for d in drafts])
+        out = []
+        for d in drafts:
+            if d.source_listing_id not in seen and stored.get(d.source_listing_id) == d.digest:
+                result.unchanged += 1
+            else:
+                out.append(d)
+            seen.add(d.source_listing_id)
+        return out
 
     async def write(checked: list[Checked]) -> None:
         if checked:

@@ -73,6 +73,15 @@ class ListingRepository:
             await self.session.execute(insert(Derivation),
                                        [{"listing_id": listing_id, **d} for d in derivations])
 
+    async def digests(self, authority: str, source_ids: list[str]) -> dict[str, str]:
+        """The import digest of each migrated listing of the agency among `source_ids`."""
+        if not source_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Listing.source_listing_id, Listing.import_digest).where(
+                Listing.authority == authority, Listing.source_listing_id.in_(source_ids)))
+        return dict(rows.all())
+
     async def by_source(self, authority: str, source_ids: list[str]) -> dict[str, Listing]:
         """Migrated listings of an agency by their source id, locked for the transaction."""
         if not source_ids:
