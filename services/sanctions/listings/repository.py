@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import String, any_, bindparam, delete, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sanctions.catalogue.models import CreditList, Measure
@@ -20,6 +21,11 @@ LISTING_COLUMNS = (
 MEASURE_COLUMNS = ("listing_id", "measure_code", "purpose", "effect", "memorandum_code",
                    "extends_to_roles")
 DERIVATION_COLUMNS = ("listing_id", "person_code", "role", "organization_code")
+
+
+def _texts(values: list[str]):
+    """One array parameter (one prepared statement whatever the count, unlike IN)."""
+    return bindparam("values", list(values), type_=ARRAY(String))
 
 
 class ListingRepository:
@@ -79,7 +85,8 @@ class ListingRepository:
             return {}
         rows = await self.session.execute(
             select(Listing.source_listing_id, Listing.import_digest).where(
-                Listing.authority == authority, Listing.source_listing_id.in_(source_ids)))
+                Listing.authority == authority,
+                Listing.source_listing_id == any_(_texts(source_ids))))
         return dict(rows.all())
 
     async def by_source(self, authority: str, source_ids: list[str]) -> dict[str, Listing]:
@@ -88,7 +95,7 @@ class ListingRepository:
             return {}
         rows = await self.session.execute(
             select(Listing).where(Listing.authority == authority,
-                                  Listing.source_listing_id.in_(source_ids))
+                                  Listing.source_listing_id == any_(_texts(source_ids)))
             .order_by(Listing.id).with_for_update())
         return {l.source_listing_id: l for l in rows.scalars()}
 

@@ -87,16 +87,21 @@ class SummaryRepository:
                 columns=["listing_id", "at", "from_status", "to_status"], records=rows)
 
     async def add_to_tally(self, deltas: dict[TallyKey, int]) -> None:
-        """Add each delta to its tally row, in one statement (rows in key order; the chain lock
-        makes the order moot)."""
-        rows = [{**key._asdict(), "n": deltas[key]}
-                for key in sorted(deltas, key=lambda k: tuple(map(str, k))) if deltas[key]]
-        if not rows:
+        """Add each delta to its tally row, in one statement whatever the number of keys (rows
+        in key order; the chain lock makes the order moot)."""
+        keys = [k for k in sorted(deltas, key=lambda k: tuple(map(str, k))) if deltas[k]]
+        if not keys:
             return
-        stmt = insert(ListingTally).values(rows)
-        await self.session.execute(stmt.on_conflict_do_update(
-            index_elements=[*GROUP_COLUMNS, "status"],
-            set_={"n": ListingTally.n + stmt.excluded.n}))
+        columns = (*GROUP_COLUMNS, "status")
+        await self.session.execute(text(f"""
+            INSERT INTO {S}.listing_tally AS t ({", ".join(columns)}, n)
+            SELECT * FROM unnest(CAST(:list_code AS text[]), CAST(:authority AS text[]),
+                                 CAST(:province AS text[]), CAST(:subject_kind AS text[]),
+                                 CAST(:decided_month AS date[]), CAST(:status AS text[]),
+                                 CAST(:n AS integer[]))
+            ON CONFLICT ({", ".join(columns)}) DO UPDATE SET n = t.n + excluded.n"""),
+            {**{c: [getattr(k, c) for k in keys] for c in columns},
+             "n": [deltas[k] for k in keys]})
 
     async def compact(self, now: datetime, limit: int) -> int:
         """Fold up to `limit` scheduled changes due by `now` into the tally; returns how many.
