@@ -100,10 +100,19 @@ class ImportCatalogue:
                 session.expunge(c)
         return cls(lists, bindings, calendar)
 
+    _measures: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict)
+
     def measures_at(self, list_code: str, at: datetime) -> list[dict[str, Any]]:
-        """The measures memoranda in force at `at` bind to the list (as `bindings_in_force`)."""
-        return measures_of([(b, m) for b, m, f, u in self.bindings.get(list_code, ())
-                            if f <= at and (u is None or at < u)])
+        """The measures memoranda in force at `at` bind to the list (as `bindings_in_force`);
+        the same set of bindings gives the same (shared, not to be mutated) list."""
+        bound = self.bindings.get(list_code, ())
+        in_force = tuple(i for i, (_, _, f, u) in enumerate(bound)
+                         if f <= at and (u is None or at < u))
+        found = self._measures.get((list_code, in_force))
+        if found is None:
+            found = self._measures[(list_code, in_force)] = measures_of(
+                [(bound[i][0], bound[i][1]) for i in in_force])
+        return found
 
 
 @dataclass
