@@ -14,7 +14,6 @@ from services.sanctions.decisionlog.chain import CHAIN_LOCK_KEY
 from services.sanctions.listings.summary.models import (
     ListingFacet,
     ListingStatusChange,
-    ListingTally,
 )
 from services.sanctions.listings.summary.status_sql import (
     decided_month_sql,
