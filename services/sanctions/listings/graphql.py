@@ -143,6 +143,23 @@ class Listing:
     def basis_record_ids(self) -> list[strawberry.ID]:
         return [strawberry.ID(i) for i in self._model.basis_record_ids]
 
+    @strawberry.field(description="True when the listing rests on no basis record: only a "
+                                  "listing migrated from another system can (its basis records "
+                                  "are missing here).")
+    def basis_missing(self) -> bool:
+        return not self._model.basis_record_ids
+
+    @strawberry.field(description="For a listing migrated with POST /listings/bulk: the agency "
+                                  "whose system it came from (its decidedAt is the original "
+                                  "decision's); null for listings decided here.")
+    def imported_from(self) -> str | None:
+        return self._model.imported_from
+
+    @strawberry.field(description="The agency's own id of a migrated listing (its "
+                                  "sourceListingId); null for listings decided here.")
+    def source_listing_id(self) -> str | None:
+        return self._model.source_listing_id
+
     @strawberry.field(description="Why the listing ended, when a decision ended it.")
     def end_reason(self) -> str | None:
         return self._model.terminal_reason

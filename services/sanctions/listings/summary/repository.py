@@ -14,7 +14,6 @@ from services.sanctions.decisionlog.chain import CHAIN_LOCK_KEY
 from services.sanctions.listings.summary.models import (
     ListingFacet,
     ListingStatusChange,
-    ListingTally,
 )
 from services.sanctions.listings.summary.status_sql import (
     decided_month_sql,
@@ -41,6 +40,12 @@ class Change(NamedTuple):
     to_status: str
 
 
+async def _driver(session: AsyncSession):
+    """The session's asyncpg connection, inside its (already begun) transaction."""
+    conn = await session.connection()
+    return (await conn.get_raw_connection()).driver_connection
+
+
 class SummaryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -64,16 +69,38 @@ class SummaryRepository:
                 {"listing_id": listing_id, "at": c.at, "from_status": c.from_status,
                  "to_status": c.to_status} for c in changes])
 
+    async def add_facets(self, rows: list[dict]) -> None:
+        """Facets of listings that have none yet (COPY: a migrated chunk's thousands)."""
+        if rows:
+            columns = list(rows[0])
+            pg = await _driver(self.session)
+            await pg.copy_records_to_table("listing_facets", schema_name=S, columns=columns,
+                                           records=[tuple(r[c] for c in columns) for r in rows])
+
+    async def add_schedule(self, rows: list[tuple]) -> None:
+        """(listing_id, at, from_status, to_status) of listings with no schedule yet."""
+        if rows:
+            pg = await _driver(self.session)
+            await pg.copy_records_to_table(
+                "listing_status_schedule", schema_name=S,
+                columns=["listing_id", "at", "from_status", "to_status"], records=rows)
+
     async def add_to_tally(self, deltas: dict[TallyKey, int]) -> None:
-        """Add each delta to its tally row; in key order (the chain lock makes it moot)."""
-        for key in sorted(deltas, key=lambda k: tuple(map(str, k))):
-            n = deltas[key]
-            if n == 0:
-                continue
-            stmt = insert(ListingTally).values(**key._asdict(), n=n)
-            await self.session.execute(stmt.on_conflict_do_update(
-                index_elements=[*GROUP_COLUMNS, "status"],
-                set_={"n": ListingTally.n + stmt.excluded.n}))
+        """Add each delta to its tally row, in one statement whatever the number of keys (rows
+        in key order; the chain lock makes the order moot)."""
+        keys = [k for k in sorted(deltas, key=lambda k: tuple(map(str, k))) if deltas[k]]
+        if not keys:
+            return
+        columns = (*GROUP_COLUMNS, "status")
+        await self.session.execute(text(f"""
+            INSERT INTO {S}.listing_tally AS t ({", ".join(columns)}, n)
+            SELECT * FROM unnest(CAST(:list_code AS text[]), CAST(:authority AS text[]),
+                                 CAST(:province AS text[]), CAST(:subject_kind AS text[]),
+                                 CAST(:decided_month AS date[]), CAST(:status AS text[]),
+                                 CAST(:n AS integer[]))
+            ON CONFLICT ({", ".join(columns)}) DO UPDATE SET n = t.n + excluded.n"""),
+            {**{c: [getattr(k, c) for k in keys] for c in columns},
+             "n": [deltas[k] for k in keys]})
 
     async def compact(self, now: datetime, limit: int) -> int:
         """Fold up to `limit` scheduled changes due by `now` into the tally; returns how many.

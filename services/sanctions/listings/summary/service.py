@@ -78,6 +78,38 @@ async def follow(session: AsyncSession, listing: Listing, now: datetime) -> None
     await repo.add_to_tally(dict(deltas))
 
 
+async def follow_new(session: AsyncSession, listings: list[ListingFacts], now: datetime) -> None:
+    """`follow` for listings written in this transaction that have no summary yet (a migrated
+    chunk): their facets, schedules and tally contributions in a few statements.
+
+    `listings` carry what `follow` reads of a Listing (id, list_code, authority, subject_code,
+    subject_kind, decided_at, publicity_until, effective_until, terminal_status and the status
+    facts)."""
+    await take_chain_lock(session)
+    repo = SummaryRepository(session)
+    await repo.compact(now, COMPACT_BATCH)
+    facets: list[dict] = []
+    schedule: list[tuple] = []
+    deltas: Counter[TallyKey] = Counter()
+    for listing in listings:
+        status, changes = timeline(listing, now)
+        region = region_of(listing.subject_code, listing.subject_kind)
+        values = {
+            "listing_id": listing.id, "list_code": listing.list_code,
+            "authority": listing.authority, "subject_kind": listing.subject_kind,
+            "region_code": region, "province": region[:2], "decided_at": listing.decided_at,
+            "decided_month": listing.decided_at.astimezone(SHANGHAI).date().replace(day=1),
+            "publicity_until": listing.publicity_until,
+            "effective_until": listing.effective_until,
+            "ended": listing.terminal_status is not None, "counted_status": status}
+        facets.append(values)
+        schedule += [(listing.id, c.at, c.from_status, c.to_status) for c in changes]
+        deltas[_key(values, status)] += 1
+    await repo.add_facets(facets)
+    await repo.add_schedule(schedule)
+    await repo.add_to_tally(dict(deltas))
+
+
 async def compact(session: AsyncSession, now: datetime, limit: int = COMPACT_BATCH) -> int:
     """Fold changes due by `now` into the tally (optional: counts add what is still due)."""
     await take_chain_lock(session)
