@@ -20,7 +20,8 @@ tables are the ones the migrations build; the rows keep the invariants the servi
   row per (subject, purpose, measure, listing) exactly as `sync_index` in
   services.sanctions.listings.transitions would write it (`via` = most senior role), one UPSERT
   change per index row, and one DECIDED entry per listing in the hash-chained decision log
-  (services.sanctions.decisionlog.chain).
+  (services.sanctions.decisionlog.chain);
+  the dashboards' listing summary built from them (services.sanctions.listings.summary).
 
 Generation runs in a child process (one core) while the parent streams each chunk into
 PostgreSQL with COPY (the other core). Secondary indexes and keys of the loaded tables are
@@ -53,6 +54,7 @@ from devtools.testing import asyncpg_kwargs
 from services.records.records.chain import content_hash, link_hash, micros
 from services.records.records.policy import retention_until
 from services.sanctions.decisionlog.chain import GENESIS, entry_hash
+from services.sanctions.listings.summary.repository import rebuild_statements
 
 PRESETS = {"small": 10_000, "medium": 1_000_000, "national": 10_000_000}
 CHUNK = 20_000
@@ -567,6 +569,12 @@ async def load(dsn: str, n: int, *, chunk: int = CHUNK, now: datetime | None = N
             await conn.execute(stmt)
         index_s = time.perf_counter() - t1
         say(f"indexes and keys rebuilt in {index_s:.1f}s")
+        t3 = time.perf_counter()
+        async with conn.transaction():  # the dashboards' listing summary, as the services keep it
+            for sql in rebuild_statements():
+                args = (now,) if ":now" in sql else ()
+                await conn.execute(sql.replace(":now", "$1"), *args)
+        say(f"listing summary built in {time.perf_counter() - t3:.1f}s")
         t2 = time.perf_counter()
         await conn.execute("VACUUM ANALYZE")
         analyze_s = time.perf_counter() - t2

@@ -15,7 +15,12 @@ migrations, loads generated data (bench/generate.py), starts identity, records a
   d. a full `restrictionChanges` sync of one purpose (gateway and subgraph);
   e. memory (RSS) of every process;
   f. `check` latency at 10 thousand vs this scale (same server, services restarted on a
-     10k-subject database) -- skipped when the scale itself is small.
+     10k-subject database) -- skipped when the scale itself is small;
+  i. migrating listings (`xinyong sanctions import`'s pipeline) beside raw COPY of the rows
+     it wrote (bench/listings_import.py; `--only import`);
+  h. the dashboard queries (`listings`, `workQueue`, `listingCounts`, `checkVolume`), one
+     request at a time, p50/p95/p99 (bench/dashboard.py; adds objections, repair applications
+     and a month of check audit to the database first).
 
 Writes bench/results/<date>-<scale>.md and .json, and a plot of check latency percentiles
 against scale (bench/results/check-latency.svg) from every JSON result present.
@@ -48,6 +53,9 @@ import orjson
 import psutil
 
 from bench import generate
+from bench.dashboard import report as dashboard_report
+from bench.dashboard import scenario_dashboard
+from bench.dashboard import target as dashboard_target
 from devtools.localnet import free_port, wait_http
 from devtools.pgembed import _preexec, _reachable_bindir, _server_user, find_bindir, throwaway
 from devtools.run import _pdeathsig
@@ -630,6 +638,18 @@ def write_report(res: dict, path: Path) -> None:
             for k, r in fixed.items():
                 if isinstance(r, dict):
                     L.append(row(k, r))
+    if "import" in a:
+        m = a["import"]
+        L += ["", "## (i) migrating listings (POST /listings/bulk's pipeline) vs raw COPY", "",
+              "| path | listings | seconds | listings/s |", "|---|---|---|---|",
+              f"| import (new) | {m['import']['listings']:,} | {m['import']['seconds']:.2f} | "
+              f"{m['import']['rps']:,.0f} |",
+              f"| resubmission (unchanged) | {m['resubmit']['listings']:,} | "
+              f"{m['resubmit']['seconds']:.2f} | {m['resubmit']['rps']:,.0f} |",
+              f"| raw COPY of the same rows ({m['copy']['rows']:,} rows) | "
+              f"{m['copy']['listings']:,} | {m['copy']['seconds']:.2f} | "
+              f"{m['copy']['rps']:,.0f} |"]
+    L += dashboard_report(a)
     L += ["", "![check latency against scale](check-latency.svg)", ""]
     if res.get("notes"):
         L += ["## Notes", ""] + [f"- {n}" for n in res["notes"]] + [""]
@@ -718,8 +738,9 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2, help="uvicorn workers for sanctions")
     ap.add_argument("--pool", type=int, default=20, help="database pool size per service process")
     ap.add_argument("--ingest-records", type=int, default=None)
+    ap.add_argument("--import-listings", type=int, default=None)
     ap.add_argument("--only", default="", help="comma list of scenarios: check,screen,ingest,"
-                                               "sync,amplify,memory,scale")
+                                               "sync,amplify,memory,scale,dashboard,import")
     ap.add_argument("--profile", action="store_true",
                     help="py-spy flame graph of a sanctions worker during (a), into bench/results")
     ap.add_argument("--keep", action="store_true", help="stay up after the scenarios (profiling)")
@@ -731,7 +752,7 @@ def main() -> int:
     small = n <= 20_000
     seconds = args.seconds or (10 if small else 20)
     only = set(filter(None, args.only.split(","))) or {"check", "screen", "ingest", "sync",
-                                                       "amplify", "memory", "scale"}
+                                                       "amplify", "memory", "scale", "dashboard", "import"}
     started = datetime.now(timezone.utc)
     scratch = BENCH / ".scratch"
     scratch.mkdir(exist_ok=True)
@@ -779,6 +800,10 @@ def main() -> int:
                 if "amplify" in only else None)
         attempt("c", lambda: scenario_ingest(a, stack, codes, dsn, args, small)
                 if "ingest" in only else None)
+        attempt("i", lambda: scenario_import(a, stack, codes, dsn, args, small)
+                if "import" in only else None)
+        attempt("h", lambda: scenario_dashboard(a, stack.urls["gateway"], dsn, n, seconds,
+                                                JWT_SECRET) if "dashboard" in only else None)
         if "memory" in only:
             a["memory"] = rss(stack, pg.process.pid if pg else None)
         if "scale" in only and not small and "check" in a:
@@ -870,6 +895,20 @@ def scenario_ingest(a, stack, codes, dsn, args, small) -> None:
                                         records, RecordsSettings().bulk_chunk_size))
     say(f"    ingest {a['ingest']['ingest']['rps']:,.0f}/s, "
         f"copy {a['ingest']['copy']['rps']:,.0f}/s")
+
+
+def scenario_import(a, stack, codes, dsn, args, small) -> None:
+    from bench.listings_import import listing_import
+    from services.sanctions.config import SanctionsSettings
+
+    n = args.import_listings or (20_000 if small else 200_000)
+    say(f"(i) migrating {n:,} listings vs raw COPY of their rows")
+    a["import"] = asyncio.run(listing_import(
+        dsn, stack.urls["identity"], stack.urls["records"], GATEWAY_SECRET, codes["anyone"], n,
+        SanctionsSettings().bulk_chunk_size))
+    say(f"    import {a['import']['import']['rps']:,.0f} listings/s, "
+        f"resubmitted {a['import']['resubmit']['rps']:,.0f}/s, "
+        f"copy {a['import']['copy']['rps']:,.0f} listings/s")
 
 
 RATE_CONNECTIONS = 4  # connections of the paced runs of (f)
@@ -1016,9 +1055,14 @@ def targets(res: dict) -> dict:
     if "ingest" in a:
         r = a["ingest"]["ingest"]["rps"]
         t["ingestion >= 50,000 records/s"] = (f"{r:,.0f}/s", r >= 50_000)
+    if "import" in a:
+        r = a["import"]["import"]["rps"]
+        t["listing migration >= 20,000 listings/s"] = (f"{r:,.0f}/s", r >= 20_000)
     if "sync" in a:
         r = max(v["rps"] for k, v in a["sync"].items() if k.startswith("gateway"))
         t["full sync >= 200,000 changes/s"] = (f"{r:,.0f}/s", r >= 200_000)
+    if dashboard_target(a):
+        t["dashboard queries p95 <= 300 ms"] = dashboard_target(a)
     fixed = {k: v for k, v in a.get("scale_at_rate", {}).items() if isinstance(v, dict)}
     if len(fixed) == 2:  # the same offered load at both scales
         big, small = list(fixed.values())

@@ -16,7 +16,7 @@ NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "text/plain",
 def check_bulk_request(request: Request, max_bytes: int, what: str) -> None:
     """Refuse before reading: a declared body over `max_bytes`, or a type that is not NDJSON."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
         raise LimitExceeded(f"the body is larger than {max_bytes} bytes; split the file",
                             limit=max_bytes)
     content_type = request.headers.get("content-type", "")

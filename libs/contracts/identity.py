@@ -4,6 +4,9 @@
       known subjects by normalised code (unknown ones are simply absent), invalid codes with
       the rule that failed
   GET  /internal/organizations/{code}/roles?at=ISO8601 -> OrganizationRoles
+  POST /internal/organizations/roles   RolesLookup (at most 10,000 codes) -> RolesDirectory
+      every role assignment (with since/until) of each known organisation among the codes, for
+      callers that need roles at many times (a migration's original decision dates)
 """
 
 from __future__ import annotations
@@ -52,6 +55,19 @@ class OrganizationRoles(Contract):
     roles: list[RoleHeld]
 
 
+class RolesLookup(Contract):
+    codes: list[str] = Field(max_length=MAX_LOOKUP)
+
+
+class RolesDirectory(Contract):
+    roles: dict[str, list[RoleHeld]]
+
+
+def held_at(roles: list[RoleHeld], at: datetime) -> list[RoleHeld]:
+    """The roles in force at `at` ([since, until)), as the per-organisation endpoint answers."""
+    return [r for r in roles if r.since <= at and (r.until is None or at < r.until)]
+
+
 class IdentityClient(ServiceClient):
     """Subjects and roles, owned by the identity service."""
 
@@ -64,4 +80,11 @@ class IdentityClient(ServiceClient):
         """Persons holding roles in the organisation at `at`."""
         answer = await self._request("GET", f"/internal/organizations/{code}/roles",
                                      OrganizationRoles, params={"at": at.isoformat()})
+        return answer.roles
+
+    async def roles_of_organizations(self, codes: list[str]) -> dict[str, list[RoleHeld]]:
+        """Every role assignment (current and past) of each organisation, by code; codes of
+        unknown subjects or persons are absent. Filter with `held_at`."""
+        answer = await self._request("POST", "/internal/organizations/roles", RolesDirectory,
+                                     json=RolesLookup(codes=codes).wire())
         return answer.roles

@@ -14,6 +14,8 @@ from libs.contracts.identity import (
     InvalidCodeReason,
     OrganizationRoles,
     RoleHeld,
+    RolesDirectory,
+    RolesLookup,
     SubjectDirectory,
     SubjectLookup,
     SubjectSummary,
@@ -54,3 +56,16 @@ async def organization_roles(code: str, at: datetime, request: Request) -> Organ
     return OrganizationRoles(roles=[RoleHeld(person_code=r.person_code, role=r.role,
                                              since=r.valid_from, until=r.valid_until)
                                     for r in rows])
+
+
+@router.post("/organizations/roles")
+async def roles_of_organizations(body: RolesLookup, request: Request) -> RolesDirectory:
+    """Every role assignment of each organisation among the codes (past ones too), by code."""
+    codes = sorted({c.strip().upper() for c in body.codes if c and c.strip()})
+    async with transaction(request.app.state.sessionmaker) as session:
+        rows = await RoleRepository(session).of_organizations(codes, None)
+    out: dict[str, list[RoleHeld]] = {}
+    for r in rows:
+        out.setdefault(r.organization_code, []).append(RoleHeld(
+            person_code=r.person_code, role=r.role, since=r.valid_from, until=r.valid_until))
+    return RolesDirectory(roles=out)

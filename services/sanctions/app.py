@@ -18,6 +18,7 @@ from services.sanctions.clients import build_dependencies
 from services.sanctions.config import SanctionsSettings
 from services.sanctions.context import context_getter
 from services.sanctions.events.consumer import run_forever
+from services.sanctions.imports.endpoints import router as bulk_router
 from services.sanctions.schema import schema
 
 
@@ -29,6 +30,7 @@ def create_app(settings: SanctionsSettings | None = None, *,
 
     def routers(app: FastAPI) -> None:
         add_graphql(app, schema, context_getter(settings), settings)
+        app.include_router(bulk_router)
 
     async def on_startup(app: FastAPI) -> None:
         app.state.deps = build_dependencies(settings, identity_transport=identity_transport,

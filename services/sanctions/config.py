@@ -29,6 +29,9 @@ class SanctionsSettings(CommonSettings):
     # Polling of the records service's outbox (withdrawn / corrected records); 0 disables.
     records_events_poll_seconds: float = 5.0
     records_events_batch: int = 500
+    # POST /listings/bulk: lines per transaction, and the largest body (the edge allows 512 MiB).
+    bulk_chunk_size: int = 2_000
+    max_bulk_bytes: int = 512 * 1024 * 1024
 
     @model_validator(mode="after")
     def _own_database(self) -> "SanctionsSettings":

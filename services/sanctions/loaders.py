@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from libs.common.graphql import group_by
-from services.sanctions.catalogue.repository import CatalogueRepository
 from services.sanctions.decisionlog.repository import DecisionLogRepository
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.objections.repository import ObjectionRepository
@@ -84,27 +82,3 @@ def repairs_of_listings(info: Info) -> DataLoader:
         return group_by(await RepairRepository(session).of_listings(ids), lambda r: r.listing_id)
 
     return info.context.batch_loader("repairs_of_listings", fetch, missing=list)
-
-
-def _calendar_years(info: Info) -> DataLoader:
-    """year -> {day: working}: the calendar's exceptions, one query for every year asked."""
-
-    async def fetch(session, years: list[int]) -> dict:
-        days = await CatalogueRepository(session).calendar(date(min(years), 1, 1),
-                                                           date(max(years), 12, 31))
-        out: dict[int, dict[date, bool]] = {year: {} for year in years}
-        for day, working in days.items():
-            if day.year in out:
-                out[day.year][day] = working
-        return out
-
-    return info.context.batch_loader("calendar_years", fetch, missing=dict)
-
-
-async def working_calendar(info: Info, start: date, end: date) -> dict[date, bool]:
-    """The working calendar's exceptions (holidays, make-up working days) of the years from
-    `start` to `end`, read once per request however many fields ask."""
-    merged: dict[date, bool] = {}
-    for year in await _calendar_years(info).load_many(list(range(start.year, end.year + 1))):
-        merged.update(year)
-    return merged

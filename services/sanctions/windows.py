@@ -31,21 +31,6 @@ def add_working_days(start: datetime, days: int,
     return start_of_day(day + timedelta(days=1))
 
 
-def add_calendar_days(start: datetime, days: int,
-                      calendar: Mapping[date, bool] | None = None) -> datetime:
-    """The instant a period of `days` calendar days opened at `start` closes.
-
-    Counting starts the day after `start` (Asia/Shanghai); a last day that is not a working day
-    (a weekend or a public holiday, as for `add_working_days`) moves to the next working day, as
-    procedural periods do (民事诉讼法 art. 85); the period closes at 00:00 after that day.
-    """
-    calendar = calendar or {}
-    last = start.astimezone(SHANGHAI).date() + timedelta(days=days)
-    while not calendar.get(last, last.weekday() < 5):
-        last += timedelta(days=1)
-    return start_of_day(last + timedelta(days=1))
-
-
 def subtract(base: Interval, cuts: list[Interval]) -> list[Interval]:
     """`base` minus every interval in `cuts`, as ordered disjoint non-empty intervals."""
     pieces = [base]

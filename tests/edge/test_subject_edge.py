@@ -18,7 +18,7 @@ import pytest
 from devtools.testing import asyncpg_kwargs
 from libs.common.identifiers import make_ric, mask_code
 from libs.common.timeutil import SHANGHAI
-from services.sanctions.windows import add_calendar_days
+from services.sanctions.dashboard.deadlines import calendar_days_deadline
 from tests.edge.edge_harness import bearer
 
 ADMIN = {"sub": "edge-admin", "roles": ["admin"]}
@@ -129,7 +129,7 @@ async def test_record_objections_are_due_on_the_working_calendar_through_the_gat
         to: $t) { day working } }""", {"f": day.isoformat(),
                                        "t": (day + timedelta(days=60)).isoformat()}, ADMIN)
     days = {date.fromisoformat(d["day"]): d["working"] for d in calendar["workingCalendar"]}
-    assert datetime.fromisoformat(objection["dueAt"]) == add_calendar_days(filed_at, 20, days)
+    assert datetime.fromisoformat(objection["dueAt"]) == calendar_days_deadline(filed_at, 20, days)
     assert objection["overdue"] is False
 
     # Filed on Monday 2 June 2031 (in the database): day 20 is Sunday the 22nd, Monday the 23rd

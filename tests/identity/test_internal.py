@@ -45,6 +45,29 @@ async def test_roles_at_a_time_respect_the_half_open_window(gql, identity_app):
     assert at_end == []
 
 
+async def test_roles_of_many_organisations_carry_their_windows(gql, identity_app):
+    from libs.contracts.identity import held_at
+
+    org, other, person = org_code(4), org_code(5), person_code(4)
+    await create_subject(gql, org)
+    await create_subject(gql, other)
+    await create_subject(gql, person, kind="NATURAL_PERSON", name="赵六")
+    body = await gql.execute(
+        """mutation($i: AssignRoleInput!) { assignRole(input: $i) { id } }""",
+        {"i": {"organizationCode": org, "personCode": person, "role": "LEGAL_REPRESENTATIVE",
+               "since": "2020-01-01T00:00:00+08:00", "until": "2024-01-01T00:00:00+08:00"}},
+        as_=ADMIN)
+    assert "errors" not in body, body
+    c = client(identity_app)
+    roles = await c.roles_of_organizations([org, other, person, org_code(6)])
+    await c.aclose()
+    assert set(roles) == {org}  # organisations with roles only
+    [held] = roles[org]
+    assert (held.person_code, held.role) == (person, "LEGAL_REPRESENTATIVE")
+    assert held_at(roles[org], datetime(2023, 12, 31, 15, 59, tzinfo=timezone.utc)) == [held]
+    assert held_at(roles[org], datetime(2023, 12, 31, 16, 0, tzinfo=timezone.utc)) == []
+
+
 async def test_internal_api_refuses_calls_without_the_shared_secret(http):
     response = await http.post("/internal/subjects/lookup", json={"codes": []})
     assert response.status_code == 403

@@ -4,8 +4,9 @@ anything runs, against the variable or argument it names."""
 
 import pytest
 
-from tests.callers import AIRLINE, SPC
-from tests.sanctions.factories import org_code
+from devtools.testing import error_codes
+from tests.callers import AIRLINE, ANALYST, SPC
+from tests.sanctions.factories import doc, org_code
 
 CHECK = """query($code: ID!, $at: DateTime) {
   check(code: $code, purpose: AIR_TRAVEL, at: $at) { status } }"""
@@ -81,3 +82,29 @@ async def test_a_legal_document_issued_before_1949_is_refused(gql):
     assert body.get("data") is None
     assert body["errors"][0]["extensions"] == {"code": "BAD_REQUEST", "variable": "i"}
     assert "outside 1949-10-01 .. 2199-12-31" in body["errors"][0]["message"]
+
+
+async def _listings_of(world, code: str) -> list:
+    body = await world.gql.execute("""query($r: [_Any!]!) { _entities(representations: $r) {
+        ... on Subject { listings { id } } } }""", {"r": [{"__typename": "Subject", "code": code}]},
+        as_=ANALYST)
+    return body["data"]["_entities"][0]["listings"]
+
+
+@pytest.mark.parametrize("issued_on", ["0001-01-01", "1949-09-30", "2200-01-01"])
+async def test_decide_listing_refuses_a_document_dated_outside_the_range_and_writes_nothing(
+        world, issued_on):
+    company = await world.company()
+    record = await world.record(company)
+    body = await world.try_decide("SPC_DISHONEST_DEBTORS", company, [record], SPC,
+                                  legal_basis=doc(issued_on=issued_on))
+    assert body.get("data") is None
+    assert body["errors"][0]["extensions"] == {"code": "BAD_REQUEST", "variable": "input"}
+    literal = await world.gql.execute(
+        'mutation { decideListing(input: {listCode: "SPC_DISHONEST_DEBTORS", subjectCode: "%s", '
+        'basisRecordIds: ["%s"], legalBasis: {number: "(2026)京01执1号", kind: "执行裁定书", '
+        'issuedOn: "%s", authority: "北京市第一中级人民法院"}}) { id } }'
+        % (company, record, issued_on), as_=SPC)
+    assert error_codes(literal) == ["BAD_REQUEST"]
+    assert "outside 1949-10-01 .. 2199-12-31" in literal["errors"][0]["message"]
+    assert await _listings_of(world, company) == []

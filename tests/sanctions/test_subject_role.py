@@ -148,6 +148,21 @@ async def test_a_subject_objects_to_its_own_listing_and_follows_it(world, family
         "data"]["listing"]["history"]
 
 
+async def test_a_subject_opens_a_listing_of_its_own_file_and_no_other(world, family):
+    query = """query($id: ID!) { listing(id: $id) { id subjectCode measures { purpose }
+      objections { id } } }"""
+    mine = subject(family["person"])
+    for which in ("own", "company_listing"):  # its own, and one reaching it through its role
+        body = await world.gql.execute(query, {"id": family[which]}, as_=mine)
+        assert "errors" not in body, body
+        assert body["data"]["listing"]["id"] == family[which]
+        assert body["data"]["listing"]["measures"]  # the whole listing: it is its own file
+    other = await world.company()
+    theirs = await world.decide("SPC_DISHONEST_DEBTORS", other, [await world.record(other)], SPC)
+    body = await world.gql.execute(query, {"id": theirs["id"]}, as_=mine)
+    assert error_codes(body) == ["FORBIDDEN"] and body["data"] == {"listing": None}
+
+
 @pytest.mark.parametrize("which,code", [("company_listing", "FORBIDDEN"), ("other", "FORBIDDEN"),
                                         ("unknown", "NOT_FOUND"), ("blank", "BAD_REQUEST")])
 async def test_objections_a_subject_may_not_file(world, family, which, code):
@@ -198,10 +213,13 @@ REFUSED = {
         'query($c: ID!) { screen(codes: [$c], purpose: AIR_TRAVEL) { checked } }',
         'query { restrictionChanges(purpose: AIR_TRAVEL) { hasMore } }',
         'query { restrictionChangesNdjson(purpose: AIR_TRAVEL) { count } }',
-        f'query {{ listing(id: "{LID}") {{ id }} }}',
         'query { creditLists { code } }',
         'query { measures { code } }',
         'query { memoranda { code } }',
+        'query { listings { totalCount } }',
+        'query { workQueue { totalCount } }',
+        'query { listingCounts(groupBy: LIST) { key } }',
+        'query { checkVolume(from: "2026-01-01", until: "2026-01-31") { checks } }',
         f'mutation($c: ID!) {{ decideListing(input: {{listCode: "SPC_DISHONEST_DEBTORS", '
         f'subjectCode: $c, basisRecordIds: [], legalBasis: {DOC}}}) {{ id }} }}',
         f'mutation {{ liftListing(input: {{listingId: "{LID}", reason: ERROR}}) {{ id }} }}',

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import orjson
 
 from libs.common.identifiers import InvalidCode, parse_code
+from libs.common.scalars import parse_date
 from services.records.records.chain import content_hash
 from services.records.records.policy import AMOUNT_REQUIRED, CATEGORY_VALUES, DISCLOSURE_VALUES
 
@@ -100,8 +101,9 @@ def _text(obj: dict, key: str, label: str, limit: int, rule: str = "field") -> s
 
 @lru_cache(maxsize=100_000)
 def _iso_date(value: str) -> date | None:
+    """YYYY-MM-DD within the Date scalar's range (API.md), as GraphQL input is; else None."""
     try:
-        return date.fromisoformat(value) if len(value) == 10 else None
+        return parse_date(value)
     except ValueError:
         return None
 
@@ -118,7 +120,11 @@ def _date(value, label: str, rule: str = "date") -> date:
 
 
 def _bad_date(label: str, value: str, rule: str) -> date:
-    raise LineRejected(f"{label} {value[:40]!r} is not a date (YYYY-MM-DD)", rule)
+    try:
+        parse_date(value)
+    except ValueError as exc:  # says which: not YYYY-MM-DD, no such day, or out of range
+        raise LineRejected(f"{label}: {exc}", rule) from None
+    raise AssertionError("only called for a value _iso_date refused")
 
 
 def _amount(value) -> Decimal | None:

@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from libs.common.errors import InvalidInput
+from libs.common.ids import decimal_id
 from services.records.objections import models, service
 from services.records.objections.repository import ObjectionRepository
 from services.records.records.graphql import (
@@ -171,10 +172,10 @@ class ResolveRecordObjectionInput:
 
 
 def _id(raw: strawberry.ID, field: str) -> int:
-    value = str(raw).strip()
-    if not value.isdigit() or len(value) > 18:
-        raise InvalidInput(f"{field} is a decimal number", field=field)
-    return int(value)
+    value = decimal_id(str(raw).strip())
+    if value is None:
+        raise InvalidInput(f"{field} is a decimal number (ASCII digits)", field=field)
+    return value
 
 
 @strawberry.type

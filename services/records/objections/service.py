@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from libs.common.ids import decimal_id
 from libs.common.timeutil import now
 from services.records.ingestion.chunks import IngestResult, write_chunk
 from services.records.ingestion.parse import LineRejected, validate_record
@@ -167,7 +168,6 @@ def _queue_scope(principal: Principal) -> dict:
 
 
 _CURSOR_TEXT = re.compile(r"[A-Za-z0-9_-]{1,200}={0,2}")
-_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _cursor(objection: Objection) -> str:
@@ -188,10 +188,11 @@ def _position(cursor: str) -> tuple[datetime, int]:
         filed_at = datetime.fromisoformat(at)
     except (binascii.Error, ValueError):  # UnicodeDecodeError and a wrong part count included
         raise malformed from None
+    position = decimal_id(objection_id)
     if (kind != QUEUE_CURSOR or filed_at.tzinfo is None or filed_at.isoformat() != at
-            or not _ID.fullmatch(objection_id)):
+            or position is None):
         raise malformed
-    return filed_at, int(objection_id)
+    return filed_at, position
 
 
 async def queue(session: AsyncSession, principal: Principal, *, record_id: int | None,

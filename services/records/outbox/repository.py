@@ -9,6 +9,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.errors import InvalidInput
+from libs.common.ids import decimal_id
 from libs.contracts.records import EventPayload
 from services.records.outbox.models import OutboxEvent
 
@@ -47,11 +48,11 @@ class OutboxRepository:
         params: dict = {"limit": limit + 1}
         where = "txid < pg_snapshot_xmin(pg_current_snapshot())"
         if after:
-            txid, _, event_id = after.partition(":")
-            if not (txid.isdigit() and event_id.isdigit()):
+            txid, _, event_id = (decimal_id(part) for part in after.partition(":"))
+            if txid is None or event_id is None:
                 raise InvalidInput("malformed cursor", field="after")
             where += " AND (txid, id) > (CAST(:txid AS xid8), :id)"
-            params.update(txid=int(txid), id=int(event_id))
+            params.update(txid=txid, id=event_id)
         rows = (await self.session.execute(text(
             "SELECT id, txid::text AS txid_text, type, record_id, subject_code, occurred_at, payload"
             f" FROM records.outbox_events WHERE {where}"

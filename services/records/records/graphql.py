@@ -12,6 +12,8 @@ from strawberry.types import Info
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Forbidden, InvalidInput, LimitExceeded
+from libs.common.ids import decimal_id
+from libs.common.scalars import parse_date
 from libs.common.schema_types import LegalDocument, LegalDocumentInput, shown_code
 from services.records.ingestion.chunks import IngestResult
 from services.records.ingestion.parse import LineRejected, Rejection, validate_record
@@ -147,7 +149,10 @@ def _cursor(record: models.CreditRecord) -> str:
 def _decode_cursor(cursor: str) -> tuple[date, int]:
     try:
         day, _, rid = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return date.fromisoformat(day), int(rid)
+        record_id = decimal_id(rid)
+        if record_id is None:
+            raise ValueError(rid)
+        return parse_date(day), record_id
     except Exception:
         raise InvalidInput("malformed cursor", field="after") from None
 
@@ -267,7 +272,7 @@ class RecordMutation:
                                      "sanctions through the outbox).")
     async def withdraw_record(self, info: Info, input: WithdrawRecordInput) -> CreditRecord:
         principal = info.context.authenticated(AccessRole.AUTHORITY, AccessRole.ADMIN)
-        record_id = service.parse_record_id(str(input.record_id))
+        record_id = service.parse_record_id(str(input.record_id), "recordId")
         async with info.context.transaction() as session:
             record = await service.withdraw(session, principal, record_id, input.reason)
         return CreditRecord(_model=record)

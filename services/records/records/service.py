@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from libs.common.ids import decimal_id
 from services.records.records import transitions
 from services.records.records.models import CreditRecord
 from services.records.records.policy import RecordStatus
@@ -25,11 +26,12 @@ def visibility_for(principal: Principal, subject_code: str | None = None) -> Vis
     return Visibility(frozenset({"PUBLIC"}))
 
 
-def parse_record_id(raw: str) -> int:
-    value = str(raw).strip()
-    if not value.isdigit() or len(value) > 18:
-        raise InvalidInput("a record id is a decimal number", field="id")
-    return int(value)
+def parse_record_id(raw: str, field: str = "id") -> int:
+    """A record id as sent (ASCII decimal digits); else BAD_REQUEST naming `field`."""
+    value = decimal_id(str(raw).strip())
+    if value is None:
+        raise InvalidInput("a record id is a decimal number (ASCII digits)", field=field)
+    return value
 
 
 def require_source_agency(principal: Principal, record: CreditRecord) -> None:

@@ -15,7 +15,7 @@ from strawberry.types import Info
 from libs.common.auth import AccessRole
 from libs.common.errors import InvalidInput
 from libs.common.timeutil import as_utc, now
-from services.sanctions.catalogue import models
+from services.sanctions.catalogue import codes, models
 from services.sanctions.catalogue.repository import CatalogueRepository
 from services.sanctions.enums import ListKind, MeasureEffect, Purpose, Role, SubjectKind
 
@@ -176,6 +176,11 @@ class MemorandumInput:
 
 
 def _validate_list(i: CreditListInput) -> None:
+    codes.require_code(str(i.code), "code")
+    codes.require_code(i.authority, "authority", agency=True)
+    codes.require_text(i.name, "name", codes.MAX_NAME)
+    codes.require_text(i.legal_basis, "legalBasis")
+    codes.require_text(i.objection_channel, "objectionChannel")
     if not i.admits:
         raise InvalidInput("a list must admit at least one subject kind", field="admits")
     if i.default_duration_days is None and not i.open_ended:
@@ -190,6 +195,21 @@ def _validate_list(i: CreditListInput) -> None:
     if (i.default_duration_days and i.max_duration_days
             and i.default_duration_days > i.max_duration_days):
         raise InvalidInput("the default duration exceeds the maximum", field="defaultDurationDays")
+
+
+def _validate_measure(i: MeasureInput) -> None:
+    codes.require_code(str(i.code), "code")
+    codes.require_text(i.name, "name", codes.MAX_NAME)
+
+
+def _validate_memorandum(i: MemorandumInput) -> None:
+    codes.require_code(str(i.code), "code")
+    codes.require_text(i.name, "name", codes.MAX_NAME)
+    if not i.signatories:
+        raise InvalidInput("a memorandum needs at least one signatory agency",
+                           field="signatories")
+    for agency in i.signatories:
+        codes.require_code(agency, "signatories", agency=True)
 
 
 @strawberry.type
@@ -226,6 +246,7 @@ class CatalogueMutation:
     @strawberry.mutation(description="Add or change a measure (admins).")
     async def upsert_measure(self, info: Info, input: MeasureInput) -> Measure:
         info.context.authenticated(AccessRole.ADMIN)
+        _validate_measure(input)
         values = dict(code=str(input.code), name=input.name, purpose=input.purpose.value,
                       effect=input.effect.value, updated_at=now())
         async with info.context.transaction() as session:
@@ -236,6 +257,7 @@ class CatalogueMutation:
     @strawberry.mutation(description="Add or change a memorandum and its bindings (admins).")
     async def upsert_memorandum(self, info: Info, input: MemorandumInput) -> Memorandum:
         info.context.authenticated(AccessRole.ADMIN)
+        _validate_memorandum(input)
         valid_from = as_utc(input.valid_from)
         valid_until = as_utc(input.valid_until) if input.valid_until else None
         if valid_until is not None and valid_until <= valid_from:

@@ -68,6 +68,17 @@ class CatalogueRepository:
             .order_by(MemorandumMeasure.id))
         return [(b, m) for b, m in rows.all()]
 
+    async def bindings_with_validity(self) -> list[tuple[MemorandumMeasure, Measure, datetime,
+                                                         datetime | None]]:
+        """Every binding of a measure to a list with its memorandum's validity [from, until):
+        what a migration filters per decision date instead of asking per listing."""
+        rows = await self.session.execute(
+            select(MemorandumMeasure, Measure, Memorandum.valid_from, Memorandum.valid_until)
+            .join(Memorandum, Memorandum.code == MemorandumMeasure.memorandum_code)
+            .join(Measure, Measure.code == MemorandumMeasure.measure_code)
+            .order_by(MemorandumMeasure.id))
+        return [(b, m, f, u) for b, m, f, u in rows.all()]
+
     async def upsert(self, model: type, key: str, values: dict) -> None:
         stmt = insert(model).values(**values)
         stmt = stmt.on_conflict_do_update(index_elements=[key],

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from libs.common.db import DATABASE_UNAVAILABLE, is_unavailable
 from libs.common.errors import Unavailable
+from services.sanctions.checks.volume import add_batch as add_volume
 
 log = structlog.get_logger("sanctions.audit")
 
@@ -135,9 +136,12 @@ class AuditBuffer:
 
     async def _copy(self, batch: list[tuple]) -> None:
         async with self._engine.connect() as conn:
-            raw = await conn.get_raw_connection()
-            await raw.driver_connection.copy_records_to_table(
-                "check_audit", schema_name="sanctions", columns=COLUMNS, records=batch)
+            raw = (await conn.get_raw_connection()).driver_connection
+            # The batch's counts per day, purpose and consumer (checkVolume) commit with it.
+            async with raw.transaction():
+                await raw.copy_records_to_table(
+                    "check_audit", schema_name="sanctions", columns=COLUMNS, records=batch)
+                await add_volume(raw, batch, COLUMNS)
 
     async def _run(self) -> None:
         while True:

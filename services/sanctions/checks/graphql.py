@@ -40,7 +40,9 @@ def _applied(row: IndexRow, at: datetime) -> AppliedMeasure:
         measure=Measure(code=strawberry.ID(measure.code), name=measure.name,
                         purpose=Purpose(restriction.purpose),
                         effect=MeasureEffect(restriction.effect)),
-        listing=Listing.of(row.listing, row.list, at), via=via)
+        # Reached for this purpose: a consumer learns the listing's measures for it only.
+        listing=Listing.of(row.listing, row.list, at, scope=frozenset({restriction.purpose})),
+        via=via)
 
 
 @strawberry.type(description="The answer to one check; `reference` is its audit entry.")

@@ -19,6 +19,10 @@ from services.sanctions.checks.models import Restriction
 IndexKey = tuple[str, str, str]
 
 
+COPY_COLUMNS = ("subject_code", "purpose", "measure_code", "listing_id", "effect",
+                "via_organization", "via_role", "effective_from", "effective_until")
+
+
 class IndexRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -40,6 +44,14 @@ class IndexRepository:
                                           listing_id=listing_id, **values)
         await self.session.execute(stmt.on_conflict_do_update(constraint="uq_restrictions_key",
                                                               set_=values))
+
+    async def copy_new(self, rows: list[tuple]) -> None:
+        """Rows of listings that have none yet, by COPY (columns COPY_COLUMNS)."""
+        if rows:
+            conn = await self.session.connection()
+            pg = (await conn.get_raw_connection()).driver_connection
+            await pg.copy_records_to_table("restrictions", schema_name="sanctions",
+                                           columns=COPY_COLUMNS, records=rows)
 
     async def remove(self, listing_id: uuid.UUID, key: IndexKey) -> None:
         code, purpose, measure = key

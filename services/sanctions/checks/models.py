@@ -44,10 +44,12 @@ class CheckAuditEntry(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     consumer: Mapped[str] = mapped_column(Text)
-    operation: Mapped[str] = mapped_column(String(16))  # CHECK | SCREEN | FEED
+    # CHECK | SCREEN | FEED | SUBJECT_LISTINGS | LISTING (listings/disclosure.py)
+    operation: Mapped[str] = mapped_column(String(16))
     purpose: Mapped[str] = mapped_column(String(32))
     subject_code: Mapped[str | None] = mapped_column(String(64))
-    outcome: Mapped[str] = mapped_column(String(16))  # CLEAR | RESTRICTED | INVALID | PAGE
+    # CLEAR | RESTRICTED | INVALID | PAGE | LISTED | NOT_LISTED
+    outcome: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     request_id: Mapped[str | None] = mapped_column(String(128))
     detail: Mapped[str | None] = mapped_column(Text)

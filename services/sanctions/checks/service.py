@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.common.auth import AccessRole, Principal, Purpose
 from libs.common.errors import Forbidden, InvalidInput, LimitExceeded
 from libs.common.identifiers import InvalidCode, parse_code
+from libs.common.ids import uuid_id
+from libs.common.scalars import parse_datetime
 from libs.common.telemetry import record_check_outcome
 from libs.common.timeutil import as_utc
 from libs.common.timeutil import now as clock
@@ -181,10 +183,11 @@ def parse_audit_cursor(cursor: str) -> AuditPosition:
     """(checked_at, id) from `audit_cursor`; anything else is BAD_REQUEST on `after`."""
     try:
         at, ref = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        checked_at = datetime.fromisoformat(at)
-        if checked_at.tzinfo is None:
-            raise ValueError("a cursor's time has an offset")
-        return AuditPosition(checked_at, uuid.UUID(ref))
+        entry_id = uuid_id(ref)  # hyphenated ASCII only: uuid.UUID also takes full-width hex
+        if entry_id is None:
+            raise ValueError("a cursor's entry is a uuid")
+        # An offset, and within the DateTime range: 0001-01-01T00:00:00+14:00 overflows in UTC.
+        return AuditPosition(parse_datetime(at), entry_id)
     except (ValueError, TypeError):  # binascii.Error and UnicodeDecodeError are ValueErrors
         raise InvalidInput("malformed cursor", field="after") from None
 

@@ -40,6 +40,30 @@ async def take_chain_lock(session: AsyncSession) -> None:
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
 
 
+# From this many entries or changes, a journal is written by COPY (ids still in order, the
+# change rows' xid and recorded_at from their column defaults, as with INSERT).
+COPY_FROM = 500
+LOG_COLUMNS = ("listing_id", "event", "actor", "occurred_at", "payload", "prev_hash", "hash")
+CHANGE_COLUMNS = ("purpose", "subject_code", "measure_code", "listing_id", "op",
+                  "effective_from", "effective_until")
+
+
+async def _copy(session: AsyncSession, rows: list[dict[str, Any]],
+                changes: list[dict[str, Any]]) -> None:
+    conn = await session.connection()
+    pg = (await conn.get_raw_connection()).driver_connection
+    if rows:
+        await pg.copy_records_to_table(
+            "decision_log", schema_name="sanctions", columns=LOG_COLUMNS,
+            records=[(r["listing_id"], r["event"], r["actor"], r["occurred_at"],
+                      json.dumps(r["payload"], ensure_ascii=False), r["prev_hash"], r["hash"])
+                     for r in rows])
+    if changes:
+        await pg.copy_records_to_table(
+            "restriction_changes", schema_name="sanctions", columns=CHANGE_COLUMNS,
+            records=[tuple(c[k] for k in CHANGE_COLUMNS) for c in changes])
+
+
 @dataclass
 class Journal:
     """What one unit of work appends: decision-log events and restriction-index changes."""
@@ -68,10 +92,13 @@ class Journal:
                            e["payload"])
             rows.append({**e, "prev_hash": prev, "hash": h})
             prev = h
-        if rows:
-            await session.execute(insert(DecisionLogEntry), rows)
-        if self.changes:
-            await session.execute(insert(RestrictionChange), self.changes)
+        if len(rows) >= COPY_FROM or len(self.changes) >= COPY_FROM:
+            await _copy(session, rows, self.changes)  # a migrated chunk's thousands
+        else:
+            if rows:
+                await session.execute(insert(DecisionLogEntry), rows)
+            if self.changes:
+                await session.execute(insert(RestrictionChange), self.changes)
         self.events.clear()
         self.changes.clear()
 

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from libs.common.errors import InvalidInput
+from libs.common.ids import decimal_id
 from libs.common.timeutil import now
 from services.sanctions.checks.service import allowed
 from services.sanctions.enums import Purpose
@@ -52,9 +53,10 @@ def decode_cursor(cursor: str | None) -> int:
         return 0
     try:
         prefix, value = base64.urlsafe_b64decode(cursor.encode()).decode().split(":", 1)
-        if prefix != "rc":
+        position = decimal_id(value)
+        if prefix != "rc" or position is None:
             raise ValueError(prefix)
-        return int(value)
+        return position
     except Exception:
         raise InvalidInput("malformed cursor", field="after") from None
 

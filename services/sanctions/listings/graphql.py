@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,7 +10,8 @@ import strawberry
 from strawberry.types import Info
 
 from libs.common.auth import AccessRole
-from libs.common.errors import NotFound
+from libs.common.errors import Forbidden, NotFound
+from libs.common.ids import uuid_id
 from libs.common.schema_types import (
     LegalDocument,
     LegalDocumentInput,
@@ -24,7 +24,7 @@ from services.sanctions import loaders
 from services.sanctions.catalogue import models as catalogue_models
 from services.sanctions.catalogue.graphql import CreditList, Measure
 from services.sanctions.enums import ListingStatus, MeasureEffect, Purpose
-from services.sanctions.listings import models, service
+from services.sanctions.listings import disclosure, models, service
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import status_at
 
@@ -64,11 +64,24 @@ class Listing:
     _model: strawberry.Private[models.Listing]
     _list: strawberry.Private[catalogue_models.CreditList]
     _at: strawberry.Private[datetime]
+    # The file it is shown in (Subject.listings: that subject; else the listed subject), and the
+    # purposes it was reached for (a check's purpose): what a consumer may learn of it.
+    _file: strawberry.Private[str | None] = None
+    _scope: strawberry.Private[frozenset[str] | None] = None
 
     @classmethod
     def of(cls, model: models.Listing, credit_list: catalogue_models.CreditList,
-           at: datetime | None = None) -> "Listing":
-        return cls(_model=model, _list=credit_list, _at=at or now())
+           at: datetime | None = None, *, file: str | None = None,
+           scope: frozenset[str] | None = None) -> "Listing":
+        return cls(_model=model, _list=credit_list, _at=at or now(), _file=file, _scope=scope)
+
+    def shown_purposes(self, info: Info) -> frozenset[str] | None:
+        """None when the caller sees all of this listing; else the purposes it may learn of."""
+        shown = disclosure.shown_purposes(info.context.principal,
+                                          self._file or self._model.subject_code)
+        if shown is not None and self._scope is not None:
+            shown = shown & self._scope
+        return shown
 
     @strawberry.field
     def id(self) -> strawberry.ID:
@@ -131,6 +144,23 @@ class Listing:
     def basis_record_ids(self) -> list[strawberry.ID]:
         return [strawberry.ID(i) for i in self._model.basis_record_ids]
 
+    @strawberry.field(description="True when the listing rests on no basis record: only a "
+                                  "listing migrated from another system can (its basis records "
+                                  "are missing here).")
+    def basis_missing(self) -> bool:
+        return not self._model.basis_record_ids
+
+    @strawberry.field(description="For a listing migrated with POST /listings/bulk: the agency "
+                                  "whose system it came from (its decidedAt is the original "
+                                  "decision's); null for listings decided here.")
+    def imported_from(self) -> str | None:
+        return self._model.imported_from
+
+    @strawberry.field(description="The agency's own id of a migrated listing (its "
+                                  "sourceListingId); null for listings decided here.")
+    def source_listing_id(self) -> str | None:
+        return self._model.source_listing_id
+
     @strawberry.field(description="Why the listing ended, when a decision ended it.")
     def end_reason(self) -> str | None:
         return self._model.terminal_reason
@@ -139,11 +169,14 @@ class Listing:
     def withdrawn_record_ids(self) -> list[strawberry.ID]:
         return [strawberry.ID(i) for i in self._model.withdrawn_record_ids or []]
 
-    @strawberry.field
+    @strawberry.field(description="The measures it triggers; a consumer sees those of its own "
+                                  "purposes only.")
     async def measures(self, info: Info) -> list[Measure]:
         rows = await loaders.measures_of_listings(info).load(self._model.id)
+        shown = self.shown_purposes(info)
         return [Measure(code=strawberry.ID(m.code), name=m.name, purpose=Purpose(lm.purpose),
-                        effect=MeasureEffect(lm.effect)) for lm, m in rows]
+                        effect=MeasureEffect(lm.effect)) for lm, m in rows
+                if shown is None or lm.purpose in shown]
 
     @strawberry.field(description="Persons the listing reaches through roles held on the "
                                   "decision date.")
@@ -195,13 +228,28 @@ class Subject:
     code: strawberry.ID
 
     @strawberry.field(description="Listings of this subject (with `includeDerived`, also those of "
-                                  "organisations reaching it through a role); status at `at`.")
+                                  "organisations reaching it through a role); status at `at`. A "
+                                  "consumer sees only listings with a measure for one of its "
+                                  "purposes, and each such read is audited.")
     async def listings(self, info: Info, at: datetime | None = None,
                        include_derived: bool = False) -> list[Listing]:
-        info.context.authenticated()
+        ctx = info.context
+        principal = ctx.authenticated()
         when = as_utc(at) if at else now()
-        rows = await loaders.listings_of_subjects(info).load((str(self.code), include_derived))
-        return [Listing.of(listing, credit_list, when) for listing, credit_list, _ in rows]
+        code = str(self.code)
+        rows = await loaders.listings_of_subjects(info).load((code, include_derived))
+        listings = [Listing.of(listing, credit_list, when, file=code)
+                    for listing, credit_list, _ in rows]
+        shown = disclosure.shown_purposes(principal, code)
+        if shown is None:
+            return listings
+        measures = await loaders.measures_of_listings(info).load_many(
+            [listing._model.id for listing in listings])
+        purposes = {str(listing._model.id): {lm.purpose for lm, _ in ms} & shown
+                    for listing, ms in zip(listings, measures, strict=True)}
+        disclosure.audit_read(ctx.audit, principal, disclosure.SUBJECT_LISTINGS, code, shown,
+                              purposes, when, ctx.request_id)
+        return [listing for listing in listings if purposes[str(listing._model.id)]]
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: strawberry.ID) -> "Subject":
@@ -254,16 +302,34 @@ class ListingQuery:
     @strawberry.field(description="One listing by id; status at `at` (default: now).")
     async def listing(self, info: Info, id: strawberry.ID,
                       at: datetime | None = None) -> Listing | None:
-        info.context.authenticated()
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
+        ctx = info.context
+        principal = ctx.authenticated()
+        key = uuid_id(str(id))
+        if key is None:
             return None
         async with info.context.transaction() as session:
             found = await ListingRepository(session).get(key)
         if found is None:
             return None
-        return Listing.of(found[0], found[1], as_utc(at) if at else None)
+        file = found[0].subject_code
+        if principal.subject_only and not principal.is_self(file):
+            # A subject token: its own listings and those reaching it through a role (its file).
+            reached = await loaders.derivations_of_listings(info).load(found[0].id)
+            if not any(principal.is_self(d.person_code) for d in reached):
+                raise Forbidden("a subject token reaches only its own file")
+            file = principal.own_code
+        listing = Listing.of(found[0], found[1], as_utc(at) if at else None, file=file)
+        shown = disclosure.shown_purposes(principal, file)
+        if shown is not None:
+            # A consumer: only a listing with a measure for its purposes, as if absent otherwise.
+            rows = await loaders.measures_of_listings(info).load(found[0].id)
+            visible = {lm.purpose for lm, _ in rows} & shown
+            if not visible:
+                return None
+            disclosure.audit_read(ctx.audit, principal, disclosure.LISTING,
+                                  found[0].subject_code, visible, {str(found[0].id): visible},
+                                  listing._at, ctx.request_id)
+        return listing
 
 
 @strawberry.type

@@ -60,6 +60,11 @@ class Listing(Base):
     terminal_reason: Mapped[str | None] = mapped_column(Text)
     extensions: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Migrated listings (POST /listings/bulk): the agency's own id, the agency whose system it
+    # came from, and a digest of the facts as last submitted; null on decided listings.
+    source_listing_id: Mapped[str | None] = mapped_column(String(64))
+    imported_from: Mapped[str | None] = mapped_column(String(16))
+    import_digest: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_listings_subject", "subject_code"),
@@ -67,6 +72,9 @@ class Listing(Base):
         # Two authorities deciding the same listing at once: one wins, the other gets CONFLICT.
         Index("uq_listings_open_decision", "list_code", "subject_code", "basis_key", unique=True,
               postgresql_where=text("terminal_status is null")),
+        # One migrated listing per (agency, sourceListingId): resubmissions find it.
+        Index("uq_listings_source", "authority", "source_listing_id", unique=True,
+              postgresql_where=text("source_listing_id is not null")),
     )
 
 

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, any_, bindparam, delete, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sanctions.catalogue.models import CreditList, Measure
 from services.sanctions.listings.models import Derivation, Listing, ListingMeasure
+
+LISTING_COLUMNS = (
+    "id", "list_code", "subject_code", "subject_kind", "authority", "decided_by", "decided_at",
+    "effective_from", "publicity_until", "effective_until", "objection_suspends",
+    "objection_channel", "doc_number", "doc_kind", "doc_issued_on", "doc_authority",
+    "basis_record_ids", "basis_key", "withdrawn_record_ids", "holds", "extensions", "version",
+    "source_listing_id", "imported_from", "import_digest")
+MEASURE_COLUMNS = ("listing_id", "measure_code", "purpose", "effect", "memorandum_code",
+                   "extends_to_roles")
+DERIVATION_COLUMNS = ("listing_id", "person_code", "role", "organization_code")
+
+
+def _texts(values: list[str]):
+    """One array parameter (one prepared statement whatever the count, unlike IN)."""
+    return bindparam("values", list(values), type_=ARRAY(String))
 
 
 class ListingRepository:
@@ -24,6 +40,63 @@ class ListingRepository:
         if derivations:
             await self.session.execute(insert(Derivation),
                                        [{"listing_id": listing.id, **d} for d in derivations])
+
+    async def copy_new(self, listings: list[tuple], measures: list[tuple],
+                       derivations: list[tuple]) -> None:
+        """New listings (rows in LISTING_COLUMNS order), their measures (MEASURE_COLUMNS) and
+        derivations (DERIVATION_COLUMNS) by COPY, in the session's transaction: a migrated
+        chunk's thousands at once."""
+        conn = await self.session.connection()
+        pg = (await conn.get_raw_connection()).driver_connection
+        for table, columns, rows in (("listings", LISTING_COLUMNS, listings),
+                                     ("listing_measures", MEASURE_COLUMNS, measures),
+                                     ("listing_derivations", DERIVATION_COLUMNS, derivations)):
+            if rows:
+                await pg.copy_records_to_table(table, schema_name="sanctions",
+                                               columns=columns, records=rows)
+
+    async def add_many(self, listings: list[Listing], measures: list[dict],
+                       derivations: list[dict]) -> None:
+        """New listings with their measures and derivations (rows carry their listing_id)."""
+        self.session.add_all(listings)
+        await self.session.flush()
+        if measures:
+            await self.session.execute(insert(ListingMeasure), measures)
+        if derivations:
+            await self.session.execute(insert(Derivation), derivations)
+
+    async def replace_reach(self, listing_id: uuid.UUID, measures: list[dict],
+                            derivations: list[dict]) -> None:
+        """A corrected listing's measures and derivations, as of its corrected decision date."""
+        await self.session.execute(delete(ListingMeasure)
+                                   .where(ListingMeasure.listing_id == listing_id))
+        await self.session.execute(delete(Derivation).where(Derivation.listing_id == listing_id))
+        if measures:
+            await self.session.execute(insert(ListingMeasure),
+                                       [{"listing_id": listing_id, **m} for m in measures])
+        if derivations:
+            await self.session.execute(insert(Derivation),
+                                       [{"listing_id": listing_id, **d} for d in derivations])
+
+    async def digests(self, authority: str, source_ids: list[str]) -> dict[str, str]:
+        """The import digest of each migrated listing of the agency among `source_ids`."""
+        if not source_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Listing.source_listing_id, Listing.import_digest).where(
+                Listing.authority == authority,
+                Listing.source_listing_id == any_(_texts(source_ids))))
+        return dict(rows.all())
+
+    async def by_source(self, authority: str, source_ids: list[str]) -> dict[str, Listing]:
+        """Migrated listings of an agency by their source id, locked for the transaction."""
+        if not source_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Listing).where(Listing.authority == authority,
+                                  Listing.source_listing_id == any_(_texts(source_ids)))
+            .order_by(Listing.id).with_for_update())
+        return {l.source_listing_id: l for l in rows.scalars()}
 
     async def get(self, listing_id: uuid.UUID) -> tuple[Listing, CreditList] | None:
         row = (await self.session.execute(

@@ -24,6 +24,7 @@ from libs.common.auth import AccessRole, Principal
 from libs.common.db import transaction
 from libs.common.errors import InvalidInput, NotFound, UnknownSubject
 from libs.common.identifiers import InvalidCode, normalise, parse_code
+from libs.common.ids import decimal_id
 from libs.common.timeutil import SHANGHAI, as_utc
 from libs.common.timeutil import now as clock
 from services.sanctions.catalogue.models import CreditList
@@ -35,6 +36,7 @@ from services.sanctions.inbox.repository import InboxRepository
 from services.sanctions.listings.models import Listing, ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import status_at
+from services.sanctions.listings.summary.service import follow
 from services.sanctions.listings.transitions import (
     apply_change,
     close_holds,
@@ -68,7 +70,7 @@ class DecisionRequest:
     effective_until: datetime | None = None
 
 
-def _validate_document(doc: LegalDocument, today: date) -> None:
+def validate_document(doc: LegalDocument, today: date) -> None:
     for name in ("number", "kind", "authority"):
         value = getattr(doc, name)
         if not value or not value.strip():
@@ -84,8 +86,16 @@ def _window(credit_list: CreditList, req: DecisionRequest, now: datetime,
     if start < now - BACKDATE_TOLERANCE:
         raise InvalidInput("a listing cannot take effect before it is decided",
                            field="effectiveFrom")
-    if req.effective_until is not None:
-        until = as_utc(req.effective_until)
+    return window_of(credit_list, start, req.effective_until, calendar)
+
+
+def window_of(credit_list: CreditList, start: datetime, effective_until: datetime | None,
+              calendar: dict[date, bool]) -> tuple[datetime, datetime | None, datetime]:
+    """(effectiveFrom, effectiveUntil, publicityUntil) of a listing starting at `start`, within
+    the list's rules (default and maximum duration, open-ended or not, the publicity window);
+    raises INVALID_INPUT on `effectiveUntil`. Decisions and migrated listings both use it."""
+    if effective_until is not None:
+        until = as_utc(effective_until)
     elif credit_list.default_duration_days is not None:
         until = start + timedelta(days=credit_list.default_duration_days)
     else:
@@ -106,28 +116,60 @@ def _window(credit_list: CreditList, req: DecisionRequest, now: datetime,
     return start, until, publicity_until
 
 
+def measures_of(bindings: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
+    """The measures a listing carries from the memoranda bindings in force at its decision (one
+    per measure code)."""
+    measures = [{"measure_code": b.measure_code, "purpose": m.purpose, "effect": m.effect,
+                 "memorandum_code": b.memorandum_code, "extends_to_roles": list(b.extends_to_roles)}
+                for b, m in bindings]
+    return list({m["measure_code"]: m for m in measures}.values())
+
+
+def extended_roles(measures: list[dict[str, Any]]) -> set[str]:
+    """The roles through which the measures reach persons of a listed organisation."""
+    return {r for m in measures for r in m["extends_to_roles"]}
+
+
+def derivations_of(code: str, roles: list[Any], measures: list[dict[str, Any]]
+                   ) -> list[dict[str, Any]]:
+    """The persons an organisation's listing reaches: holders (on the decision date) of a role
+    the measures extend to, once per (person, role)."""
+    extended = extended_roles(measures)
+    derivations = [{"person_code": role.person_code, "role": role.role, "organization_code": code}
+                   for role in roles if role.role in extended]
+    return list({(d["person_code"], d["role"]): d for d in derivations}.values())
+
+
+def check_basis_record(rid: str, record: Any, code: str) -> None:
+    """A basis record must exist, belong to the listed subject and be usable."""
+    if record is None:
+        raise NotFound(f"basis record {rid} does not exist", field="basisRecordIds",
+                       recordId=rid)
+    try:
+        owner = normalise(record.subject_code)
+    except InvalidCode:
+        owner = ""
+    if owner != code:
+        raise InvalidInput(f"basis record {rid} belongs to another subject",
+                           field="basisRecordIds", recordId=rid)
+    if record.status.upper() in UNUSABLE_RECORD_STATUSES:
+        raise InvalidInput(f"basis record {rid} is {record.status}", field="basisRecordIds",
+                           recordId=rid)
+
+
 async def _check_basis(deps: Dependencies, code: str, ids: list[str]) -> list[str]:
     ids = sorted({i.strip() for i in ids if i and i.strip()})
     if not ids:
         raise InvalidInput("a listing needs at least one basis record", field="basisRecordIds")
     if len(ids) > MAX_BASIS_RECORDS:
         raise InvalidInput(f"at most {MAX_BASIS_RECORDS} basis records", field="basisRecordIds")
+    for rid in ids:
+        if decimal_id(rid) is None:
+            raise InvalidInput(f"basis record id {rid[:40]!r} is not a decimal number (ASCII "
+                               "digits)", field="basisRecordIds", recordId=rid[:40])
     records = await deps.records.lookup(ids)
     for rid in ids:
-        record = records.get(rid)
-        if record is None:
-            raise NotFound(f"basis record {rid} does not exist", field="basisRecordIds",
-                           recordId=rid)
-        try:
-            owner = normalise(record.subject_code)
-        except InvalidCode:
-            owner = ""
-        if owner != code:
-            raise InvalidInput(f"basis record {rid} belongs to another subject",
-                               field="basisRecordIds", recordId=rid)
-        if record.status.upper() in UNUSABLE_RECORD_STATUSES:
-            raise InvalidInput(f"basis record {rid} is {record.status}", field="basisRecordIds",
-                               recordId=rid)
+        check_basis_record(rid, records.get(rid), code)
     return ids
 
 
@@ -183,7 +225,7 @@ async def gather_facts(deps: Dependencies, sessionmaker: async_sessionmaker[Asyn
         calendar = await repo.calendar(
             first_day, first_day + timedelta(days=3 * credit_list.publicity_working_days + 60))
     may_act_for_list(principal, credit_list, admin=False)
-    _validate_document(req.legal_basis, now.astimezone(SHANGHAI).date())
+    validate_document(req.legal_basis, now.astimezone(SHANGHAI).date())
     start, until, publicity_until = _window(credit_list, req, now, calendar)
 
     subject = (await deps.identity.lookup([code])).subjects.get(code)
@@ -194,18 +236,11 @@ async def gather_facts(deps: Dependencies, sessionmaker: async_sessionmaker[Asyn
                            field="subjectCode", kind=subject.kind)
     basis = await _check_basis(deps, code, req.basis_record_ids)
 
-    measures = [{"measure_code": b.measure_code, "purpose": m.purpose, "effect": m.effect,
-                 "memorandum_code": b.memorandum_code, "extends_to_roles": list(b.extends_to_roles)}
-                for b, m in bindings]
-    measures = list({m["measure_code"]: m for m in measures}.values())
-    extended = {r for m in measures for r in m["extends_to_roles"]}
+    measures = measures_of(bindings)
     derivations: list[dict] = []
-    if extended and not subject.is_person:
-        for role in await deps.identity.organization_roles(code, now):
-            if role.role in extended:
-                derivations.append({"person_code": role.person_code, "role": role.role,
-                                    "organization_code": code})
-        derivations = list({(d["person_code"], d["role"]): d for d in derivations}.values())
+    if extended_roles(measures) and not subject.is_person:
+        derivations = derivations_of(code, await deps.identity.organization_roles(code, now),
+                                     measures)
     return DecisionFacts(
         credit_list=credit_list, subject_code=code, subject_kind=subject.kind, basis=tuple(basis),
         legal_basis=req.legal_basis, effective_from=start, effective_until=until,
@@ -259,6 +294,7 @@ async def decide(session: AsyncSession, principal: Principal,
                                      "basis records") from None
         raise
     await sync_index(session, listing, journal, now)
+    await follow(session, listing, now)  # the dashboards' summary, in the same transaction
     # Under the chain lock, which the records-event consumer also takes: an event that
     # withdrew a basis record after the lookup in gather_facts is visible here.
     await take_chain_lock(session)
@@ -310,7 +346,7 @@ async def extend(session: AsyncSession, principal: Principal, listing_id: str, u
         raise InvalidInput(f"{credit_list.code} allows extensions of at most "
                            f"{credit_list.max_extension_days} days", field="until")
     if doc is not None:
-        _validate_document(doc, now.astimezone(SHANGHAI).date())
+        validate_document(doc, now.astimezone(SHANGHAI).date())
     previous = listing.effective_until
     listing.effective_until = until
     listing.extensions += 1

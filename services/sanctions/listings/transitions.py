@@ -15,6 +15,7 @@ index (checks/index_repository.py) and, as an UPSERT or DELETE, to the change fe
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -22,12 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Forbidden, NotFound
+from libs.common.ids import uuid_id
 from services.sanctions.catalogue.models import CreditList
 from services.sanctions.checks.index_repository import IndexKey, IndexRepository
 from services.sanctions.decisionlog.chain import Journal
 from services.sanctions.listings.models import Listing, ListingStatus
 from services.sanctions.listings.repository import ListingRepository
 from services.sanctions.listings.status import index_window
+from services.sanctions.listings.summary.service import follow
+from services.sanctions.windows import Interval
 
 # When a person holds several extended roles, `via` names the most senior one.
 ROLE_ORDER = ("LEGAL_REPRESENTATIVE", "PRINCIPAL_RESPONSIBLE_PERSON",
@@ -46,10 +50,9 @@ def may_act_for_list(principal: Principal, credit_list: CreditList, *, admin: bo
 
 async def locked(session: AsyncSession, listing_id: str) -> tuple[Listing, CreditList]:
     """The listing and its list, locked for the transaction; NOT_FOUND when absent."""
-    try:
-        key = uuid.UUID(str(listing_id))
-    except ValueError:
-        raise NotFound(f"no listing {listing_id}") from None
+    key = uuid_id(str(listing_id))  # hyphenated ASCII only: uuid.UUID also takes full-width hex
+    if key is None:
+        raise NotFound(f"no listing {listing_id}")
     found = await ListingRepository(session).lock(key)
     if found is None:
         raise NotFound(f"no listing {listing_id}")
@@ -60,24 +63,47 @@ def _role_rank(role: str) -> int:
     return ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
 
 
+def index_rows(subject_code: str, window: Interval | None, measures: Iterable[Any],
+               derivations: Iterable[Any]) -> dict[IndexKey, dict[str, Any]]:
+    """The index rows a listing calls for (pure): one per measure for the subject, and one per
+    measure for each person reached through a role it extends to (`via` the most senior role),
+    all in the listing's `window` (None: no rows). `measures` have measure_code, purpose,
+    effect, extends_to_roles; `derivations` person_code, role, organization_code."""
+    desired: dict[IndexKey, dict[str, Any]] = {}
+    if window is None:
+        return desired
+    ordered = sorted(derivations, key=lambda d: (_role_rank(d.role), d.person_code, d.role))
+    for m in measures:
+        desired[(subject_code, m.purpose, m.measure_code)] = {
+            "effect": m.effect, "via_organization": None, "via_role": None}
+        for d in ordered:
+            key = (d.person_code, m.purpose, m.measure_code)
+            if d.role in m.extends_to_roles and key not in desired:
+                desired[key] = {"effect": m.effect, "via_organization": d.organization_code,
+                                "via_role": d.role}
+    return desired
+
+
+def journal_upsert(journal: Journal, listing_id: uuid.UUID, key: IndexKey,
+                   window: Interval) -> None:
+    """The change-feed row of an index row written with `window`."""
+    code, purpose, measure = key
+    journal.change(purpose=purpose, subject_code=code, measure_code=measure,
+                   listing_id=listing_id, op="UPSERT", effective_from=window[0],
+                   effective_until=window[1])
+
+
 async def sync_index(session: AsyncSession, listing: Listing, journal: Journal,
                      now: datetime) -> int:
     """Bring the listing's index rows to what its facts say; returns how many rows changed."""
     window = index_window(listing, now)
-    desired: dict[IndexKey, dict[str, Any]] = {}
+    measures: list[Any] = []
+    derivations: list[Any] = []
     if window is not None:
         listings = ListingRepository(session)
         measures = await listings.measures([listing.id])
-        derivations = sorted(await listings.derivations([listing.id]),
-                             key=lambda d: (_role_rank(d.role), d.person_code))
-        for m in measures:
-            desired[(listing.subject_code, m.purpose, m.measure_code)] = {
-                "effect": m.effect, "via_organization": None, "via_role": None}
-            for d in derivations:
-                key = (d.person_code, m.purpose, m.measure_code)
-                if d.role in m.extends_to_roles and key not in desired:
-                    desired[key] = {"effect": m.effect, "via_organization": d.organization_code,
-                                    "via_role": d.role}
+        derivations = await listings.derivations([listing.id])
+    desired = index_rows(listing.subject_code, window, measures, derivations)
     index = IndexRepository(session)
     existing = await index.of_listing(listing.id)
     changed = 0
@@ -87,10 +113,7 @@ async def sync_index(session: AsyncSession, listing: Listing, journal: Journal,
         if old is not None and all(getattr(old, k) == v for k, v in values.items()):
             continue
         await index.put(listing.id, key, **values)
-        code, purpose, measure = key
-        journal.change(purpose=purpose, subject_code=code, measure_code=measure,
-                       listing_id=listing.id, op="UPSERT", effective_from=window[0],
-                       effective_until=window[1])
+        journal_upsert(journal, listing.id, key, window)
         changed += 1
     for key in existing.keys() - desired.keys():
         await index.remove(listing.id, key)
@@ -106,12 +129,14 @@ async def apply_change(session: AsyncSession, listing: Listing, journal: Journal
                        now: datetime) -> None:
     """Apply the listing's changed facts in the caller's transaction (it does not commit).
 
-    The version moves on, the changes are flushed, the restriction index follows the new facts
-    and the journal (decision-log entries and change-feed rows) is written under the chain lock.
+    The version moves on, the changes are flushed, the restriction index and the dashboards'
+    summary follow the new facts and the journal (decision-log entries and change-feed rows) is
+    written under the chain lock.
     """
     listing.version += 1
     await session.flush()
     await sync_index(session, listing, journal, now)
+    await follow(session, listing, now)
     await journal.write(session)
 
 

@@ -9,6 +9,11 @@ import strawberry
 from strawberry.types import Info
 
 from libs.common.auth import AccessRole
+from libs.common.errors import Forbidden
+from libs.common.timeutil import SHANGHAI
+from libs.common.timeutil import now as clock
+from services.sanctions.dashboard import deadlines
+from services.sanctions.dashboard.loaders import calendar_from
 from services.sanctions.listings.graphql import Listing
 from services.sanctions.objections import models, service
 
@@ -43,8 +48,16 @@ class Objection:
     def status(self) -> ObjectionStatus:
         return ObjectionStatus(self._model.status)
 
-    @strawberry.field
-    def grounds(self) -> str:
+    def _due_process_only(self, info: Info, what: str) -> None:
+        """Grounds and resolutions are between the subject and the authorities: FORBIDDEN to a
+        caller who sees the listing purpose-limited (a consumer)."""
+        if self.listing.shown_purposes(info) is not None:
+            raise Forbidden(f"an objection's {what} is for the subject, authorities, analysts and "
+                            "admins")
+
+    @strawberry.field(description="Why the subject objects (not for consumers: FORBIDDEN).")
+    def grounds(self, info: Info) -> str:
+        self._due_process_only(info, "grounds")
         return self._model.grounds
 
     @strawberry.field
@@ -59,9 +72,24 @@ class Objection:
     def resolved_at(self) -> datetime | None:
         return self._model.resolved_at
 
-    @strawberry.field
-    def reason(self) -> str | None:
+    @strawberry.field(description="Why it was resolved so (not for consumers: FORBIDDEN).")
+    def reason(self, info: Info) -> str | None:
+        self._due_process_only(info, "resolution")
         return self._model.reason
+
+    async def _due(self, info: Info) -> datetime:
+        filed = self._model.filed_at.astimezone(SHANGHAI).date()
+        calendar = await calendar_from(info, filed, filed + deadlines.CALENDAR_SPAN)
+        return deadlines.objection_due(self._model.filed_at, calendar)
+
+    @strawberry.field(description="The review deadline: 15 days from the day after filing, a "
+                                  "last day off moved to the next working day.")
+    async def due_at(self, info: Info) -> datetime:
+        return await self._due(info)
+
+    @strawberry.field(description="Open past its deadline, or resolved after it.")
+    async def overdue(self, info: Info) -> bool:
+        return deadlines.overdue(await self._due(info), self._model.resolved_at, clock())
 
 
 @strawberry.input

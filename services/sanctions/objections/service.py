@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import AccessRole, Principal
 from libs.common.errors import Forbidden, InvalidInput, NotFound
+from libs.common.ids import uuid_id
 from libs.common.timeutil import now as clock
 from services.sanctions.catalogue.models import CreditList
 from services.sanctions.decisionlog.chain import Journal
@@ -78,10 +79,9 @@ async def resolve(session: AsyncSession, principal: Principal, objection_id: str
     now = now or clock()
     if outcome not in OUTCOMES:
         raise InvalidInput("outcome must be UPHELD or DISMISSED", field="outcome")
-    try:
-        key = uuid.UUID(str(objection_id))
-    except ValueError:
-        raise NotFound(f"no objection {objection_id}") from None
+    key = uuid_id(str(objection_id))
+    if key is None:
+        raise NotFound(f"no objection {objection_id}")
     repo = ObjectionRepository(session)
     listing_id = await repo.listing_of(key)
     if listing_id is None:

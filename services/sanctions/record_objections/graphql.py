@@ -11,8 +11,8 @@ from libs.common.errors import InvalidInput
 from libs.common.scalars import parse_datetime
 from libs.common.timeutil import SHANGHAI
 from libs.common.timeutil import now as clock
-from services.sanctions import loaders
-from services.sanctions.windows import add_calendar_days
+from services.sanctions.dashboard.deadlines import calendar_days_deadline
+from services.sanctions.dashboard.loaders import calendar_from
 
 # Calendar exceptions a period can need beyond its own days: the longest run of days off
 # (Spring Festival, National Day: 8-9 with the weekends around them), with room to spare.
@@ -37,9 +37,10 @@ class RecordObjection:
 
     async def _due(self, info: Info) -> datetime:
         filed = self.filed_at.astimezone(SHANGHAI).date()
-        calendar = await loaders.working_calendar(
+        calendar = await calendar_from(
             info, filed, filed + timedelta(days=self.verification_days) + _CALENDAR_SLACK)
-        return add_calendar_days(self.filed_at, self.verification_days, calendar)
+        # The same count as a listing objection's review period (dashboard/deadlines).
+        return calendar_days_deadline(self.filed_at, self.verification_days, calendar)
 
     @strawberry.federation.field(
         requires=["filedAt verificationDays"],

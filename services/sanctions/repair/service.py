@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
 from libs.common.errors import InvalidInput, NotFound
+from libs.common.ids import uuid_id
 from libs.common.timeutil import now as clock
 from services.sanctions.catalogue.models import CreditList
 from services.sanctions.decisionlog.chain import Journal
@@ -71,10 +72,9 @@ async def decide(session: AsyncSession, principal: Principal, application_id: st
                  ) -> tuple[RepairApplication, Listing, CreditList]:
     """Approve (the listing ends as REPAIRED) or reject a pending application."""
     now = now or clock()
-    try:
-        key = uuid.UUID(str(application_id))
-    except ValueError:
-        raise NotFound(f"no repair application {application_id}") from None
+    key = uuid_id(str(application_id))
+    if key is None:
+        raise NotFound(f"no repair application {application_id}")
     repo = RepairRepository(session)
     listing_id = await repo.listing_of(key)
     if listing_id is None:
