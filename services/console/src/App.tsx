@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from "react";
+import { Suspense, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 
@@ -8,18 +8,8 @@ import { SignIn } from "./auth/SignIn";
 import { LanguageSwitch } from "./i18n/LanguageSwitch";
 import { isSubject, mayEditCatalogue, mayReadOverview, mayReadWorkQueue, maySearchListings, maySearchSubjects } from "./permissions";
 import { Home } from "./pages/Home";
+import { Catalogue, DecideListing, ListingPage, ListingSearch, MyFile, Overview, RepairDecision, SubjectFile, WorkQueue } from "./rooms";
 import { SubjectSearch } from "./subject/SubjectSearch";
-
-// Rooms load on first visit, so the first page a user opens carries only its own code.
-const SubjectFile = lazy(() => import("./subject/SubjectFile"));
-const DecideListing = lazy(() => import("./listing/DecideListing"));
-const ListingPage = lazy(() => import("./listing/ListingPage"));
-const RepairDecision = lazy(() => import("./listing/RepairDecision"));
-const Catalogue = lazy(() => import("./catalogue/Catalogue"));
-const WorkQueue = lazy(() => import("./workqueue/WorkQueue"));
-const Overview = lazy(() => import("./overview/Overview"));
-const ListingSearch = lazy(() => import("./listing/ListingSearch"));
-const MyFile = lazy(() => import("./me/MyFile"));
 
 /** Where "/" leads: an official's work queue, a subject's own file, everybody else's home. */
 function Landing() {
