@@ -34,8 +34,9 @@ export interface Bar { label: string; count: number }
 export function BarChart({ data, label, testId }: { data: Bar[]; label: string; testId?: string }) {
   const ref = usePlot((width) => Plot.plot({
     width,
-    height: 36 + 26 * Math.max(1, data.length),
-    marginLeft: Math.min(260, 16 + 14 * Math.max(2, ...data.map((d) => d.label.length))),
+    height: 40 + 30 * Math.max(1, data.length),
+    marginLeft: Math.min(260, 16 + 13 * Math.max(2, ...data.map((d) => d.label.length))),
+    style: { fontSize: "12px" },
     marginRight: 48,
     x: { label: null, grid: true, nice: true, ticks: countTicks(Math.max(0, ...data.map((d) => d.count))), tickFormat: "d" },
     y: { label: null, domain: data.map((d) => d.label), tickSize: 0 },
@@ -52,7 +53,7 @@ export function BarChart({ data, label, testId }: { data: Bar[]; label: string; 
 export function MonthChart({ data, label, testId }: { data: Bar[]; label: string; testId?: string }) {
   const ticks = data.length > 12 ? data.filter((_, i) => i % Math.ceil(data.length / 12) === 0).map((d) => d.label) : undefined;
   const ref = usePlot((width) => Plot.plot({
-    width, height: 260, marginBottom: 36,
+    width, height: 260, marginBottom: 40, style: { fontSize: "12px" },
     x: { label: null, domain: data.map((d) => d.label), ticks, tickRotate: data.length > 8 ? -30 : 0 },
     y: { label: null, grid: true, nice: true, ticks: countTicks(Math.max(0, ...data.map((d) => d.count))), tickFormat: "d" },
     marks: [
@@ -78,13 +79,13 @@ export function VolumeChart({ data, days, purposes, labels }: {
   const maxPerDay = Math.max(0, ...days.map((day) => data.filter((d) => d.day === day).reduce((s, d) => s + d.checks, 0)));
   const color = { legend: true, domain: purposes, scheme: "tableau10" as const };
   const checks = usePlot((width) => Plot.plot({
-    width, height: 260, marginBottom: 30, x, color,
+    width, height: 260, marginBottom: 30, x, color, style: { fontSize: "12px" },
     y: { label: null, grid: true, nice: true, ticks: countTicks(maxPerDay), tickFormat: "d" },
     marks: [Plot.barY(data, { x: "day", y: "checks", fill: "purpose", insetLeft: 1, insetRight: 1 }), Plot.ruleY([0])],
   }), labels.checks, [data, days, purposes, labels.checks]);
   const withShare = data.filter((d) => d.share != null);
   const share = usePlot((width) => Plot.plot({
-    width, height: 220, marginBottom: 30, x: { ...x, type: "point" }, color: { domain: purposes, scheme: "tableau10" },
+    width, height: 220, marginBottom: 30, style: { fontSize: "12px" }, x: { ...x, type: "point" }, color: { domain: purposes, scheme: "tableau10" },
     y: { label: null, grid: true, domain: [0, 1], tickFormat: "%" },
     marks: [
       Plot.lineY(withShare, { x: "day", y: "share", stroke: "purpose", strokeWidth: 2 }),

@@ -75,7 +75,7 @@ export function Deadline({ dueAt, overdue, calendar }: {
   return (
     <span className={`deadline${overdue ? " overdue" : ""}${left?.kind === "today" ? " today" : ""}`} data-testid="deadline">
       <strong>{text}</strong>
-      {dueAt && <> <span className="muted">({t("deadline.due")} <When value={dueAt} lastDay />)</span></>}
+      {dueAt && <span className="muted due">{t("deadline.due")} <When value={dueAt} lastDay /></span>}
     </span>
   );
 }

@@ -71,7 +71,7 @@ export default function WorkQueue() {
       <Deadline dueAt={row.original.dueAt} overdue={row.original.overdue} calendar={calendar} />
     ) },
     { header: t("work.kind"), id: "kind", enableSorting: false, cell: ({ row }) => (
-      <Link to={itemTarget(row.original)}>{t(`enum.WorkItemKind.${row.original.kind}`)}</Link>
+      <Link to={itemTarget(row.original)} className="nowrap">{t(`enum.WorkItemKind.${row.original.kind}`)}</Link>
     ) },
     { header: t("work.listing"), id: "listing", enableSorting: false, cell: ({ row }) => (
       <span>{row.original.listing.list.name} <Status status={row.original.listing.status} /></span>
