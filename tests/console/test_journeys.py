@@ -420,18 +420,18 @@ def test_analyst_overview_charts_tables_and_csv_downloads(journey):
     journey.shot("overview")
 
     # Every table downloads as CSV: a header row, UTF-8 with a byte-order mark for Excel.
-    rows = _csv(journey.download(page.get_by_role("button", name="下载 CSV: 按名单统计的有效列入")))
+    rows = _csv(journey.download(page.get_by_role("button", name="下载 CSV：按名单统计的有效列入")))
     assert rows[0] == ["名单代码", "名单", "数量"]
     spc = next(r for r in rows[1:] if r[0] == "SPC_DISHONEST_DEBTORS")
     assert spc[1] == "失信被执行人名单" and int(spc[2]) >= 1
     shown = page.get_by_test_id("by-list-table").locator("tr", has_text="SPC_DISHONEST_DEBTORS").locator("td").last
     expect(shown).to_have_text(spc[2])
-    rows = _csv(journey.download(page.get_by_role("button", name="下载 CSV: 按省份统计的有效列入")))
+    rows = _csv(journey.download(page.get_by_role("button", name="下载 CSV：按省份统计的有效列入")))
     assert rows[0] == ["省级行政区划代码", "省份", "数量"]
     assert any(r[:2] == ["110000", "北京市"] for r in rows[1:]), rows
-    rows = _csv(journey.download(page.get_by_role("button", name="下载 CSV: 每月列入决定数")))
+    rows = _csv(journey.download(page.get_by_role("button", name="下载 CSV：每月列入决定数")))
     assert rows[0] == ["月份", "决定数"] and len(rows) == 13 and rows[-1][0] == month
-    rows = _csv(journey.download(page.get_by_role("button", name="下载 CSV: 按用途统计的每日查询量")))
+    rows = _csv(journey.download(page.get_by_role("button", name="下载 CSV：按用途统计的每日查询量")))
     assert rows[0] == ["日期", "用途代码", "用途", "查询数", "受限数", "受限占比", "无效代码"]
     air = next(r for r in rows[1:] if r[0] == _today().isoformat() and r[1] == "AIR_TRAVEL")
     assert air[2] == "乘坐飞机" and int(air[3]) >= 1 and air[3] == air[4] and air[5] == "1"

@@ -16,7 +16,7 @@ import { DataTable, type Columns } from "../ui/DataTable";
 import { Deadline, useWorkingCalendar } from "../ui/Deadline";
 import { QueryState } from "../ui/Loading";
 import { Status } from "../ui/Status";
-import { Day, When } from "../ui/When";
+import { When } from "../ui/When";
 
 const MY_FILE = graphql(`
   query MyFile($code: ID!) {
@@ -95,9 +95,11 @@ function MyListingCard({ listing }: { listing: MyListing }) {
         <dt>{t("listing.publicityUntil")}</dt><dd><When value={listing.publicityUntil} /></dd>
         <dt>{t("listing.effectiveUntil")}</dt><dd>{listing.effectiveUntil ? <When value={listing.effectiveUntil} /> : t("listing.openEnded")}</dd>
         <dt>{t("listing.legalBasis")}</dt>
-        <dd>{listing.legalBasis.kind} {listing.legalBasis.number}（{listing.legalBasis.authority}，<Day value={listing.legalBasis.issuedOn} />）</dd>
+        <dd>{t("me.legalDocument", { kind: listing.legalBasis.kind, number: listing.legalBasis.number, authority: listing.legalBasis.authority, issuedOn: listing.legalBasis.issuedOn })}</dd>
         <dt>{t("me.measures")}</dt>
-        <dd>{listing.measures.length ? listing.measures.map((m) => `${m.name}（${t(`enum.Purpose.${m.purpose}`)}）`).join("；") : t("common.none")}</dd>
+        <dd>{listing.measures.length
+          ? listing.measures.map((m) => t("me.measure", { name: m.name, purpose: t(`enum.Purpose.${m.purpose}`) })).join(t("me.separator"))
+          : t("common.none")}</dd>
         <dt>{t("listing.howToObject")}</dt><dd data-testid="how-to-object">{listing.howToObject}</dd>
       </dl>
       <MyObjections listing={listing} />

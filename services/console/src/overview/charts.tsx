@@ -88,7 +88,7 @@ export function VolumeChart({ data, days, purposes, labels }: {
     width, height: 220, marginBottom: 30, style: { fontSize: "12px" }, x: { ...x, type: "point" }, color: { domain: purposes, scheme: "tableau10" },
     y: { label: null, grid: true, domain: [0, 1], tickFormat: "%" },
     marks: [
-      Plot.lineY(withShare, { x: "day", y: "share", stroke: "purpose", strokeWidth: 2 }),
+      Plot.lineY(withShare, { x: "day", y: "share", stroke: "purpose", z: "purpose", strokeWidth: 2 }),
       Plot.dot(withShare, { x: "day", y: "share", fill: "purpose", r: 2.5 }),
       Plot.ruleY([0]),
     ],

@@ -14,7 +14,7 @@ export function CsvButton({ name, what, header, rows }: {
 }) {
   const { t } = useTranslation();
   return (
-    <button type="button" className="csv" disabled={rows.length === 0} aria-label={`${t("csv.download")}: ${what}`}
+    <button type="button" className="csv" disabled={rows.length === 0} aria-label={t("csv.downloadWhat", { what })}
             onClick={() => download(`xinyong-${name}-${shanghaiDay(new Date())}.csv`, toCsv(header, rows))}>
       {t("csv.download")}
     </button>
