@@ -441,7 +441,12 @@ def test_analyst_overview_charts_tables_and_csv_downloads(journey):
     per_month.get_by_label("名单").select_option("TAX_A_GRADE")
     per_month.get_by_role("button", name="显示").click()
     expect(page.get_by_test_id("per-month-table").locator("tr", has_text=month)).to_contain_text("1")
+    # Checks of one consumer only.
     filters = page.get_by_role("form", name="查询量的筛选条件")
+    filters.get_by_label("查询方", exact=True).fill("bank-overview")
+    filters.get_by_role("button", name="显示").click()
+    expect(checks).not_to_contain_text("乘坐飞机")
+    expect(checks).to_contain_text("融资信贷")
     filters.get_by_label("起始日期").fill(_today().isoformat())
     filters.get_by_label("截止日期（含）").fill((_today() - timedelta(days=3)).isoformat())
     filters.get_by_role("button", name="显示").click()

@@ -42,8 +42,8 @@ const LISTS = graphql(`
 `);
 
 const VOLUME = graphql(`
-  query CheckVolume($from: Date!, $until: Date!, $purpose: Purpose) {
-    checkVolume(from: $from, until: $until, purpose: $purpose) { day purpose checks restricted invalid }
+  query CheckVolume($from: Date!, $until: Date!, $purpose: Purpose, $consumer: String) {
+    checkVolume(from: $from, until: $until, purpose: $purpose, consumer: $consumer) { day purpose checks restricted invalid }
   }
 `);
 
@@ -221,16 +221,16 @@ function PerMonth() {
 }
 
 type Volume = CheckVolumeQuery["checkVolume"][number];
-interface VolumeForm { from: string; to: string; purpose: Purpose | "" }
-const VOLUME_FIELDS = ["from", "until", "purpose"] as const;
+interface VolumeForm { from: string; to: string; purpose: Purpose | ""; consumer: string }
+const VOLUME_FIELDS = ["from", "until", "purpose", "consumer"] as const;
 
 function Checks() {
   const { t } = useTranslation();
   const num = useNumber();
   const today = shanghaiDay(new Date());
-  const [asked, setAsked] = useState<VolumeForm>({ from: addDays(today, -29), to: today, purpose: "" });
+  const [asked, setAsked] = useState<VolumeForm>({ from: addDays(today, -29), to: today, purpose: "", consumer: "" });
   const { register, handleSubmit } = useForm<VolumeForm>({ defaultValues: asked });
-  const variables = { from: asked.from, until: addDays(asked.to, 1), purpose: asked.purpose || null };
+  const variables = { from: asked.from, until: addDays(asked.to, 1), purpose: asked.purpose || null, consumer: asked.consumer.trim() || null };
   const [{ data, fetching, error }] = useQuery({ query: VOLUME, variables });
   const { byField, general } = splitByField(typedErrors(error), VOLUME_FIELDS);
   const rows = data?.checkVolume ?? [];
@@ -263,6 +263,9 @@ function Checks() {
             <option value="">{t("listingSearch.any")}</option>
             {PURPOSES.map((p) => <option key={p} value={p}>{purposeName(p)}</option>)}
           </select>
+        </Field>
+        <Field label={t("overview.consumer")} hint={t("overview.consumerHint")} error={byField.consumer}>
+          <input {...register("consumer")} autoComplete="off" />
         </Field>
         <button type="submit" className="primary">{t("overview.show")}</button>
       </form>
