@@ -578,6 +578,14 @@ def test_subject_sees_its_listings_objects_and_applies_for_repair(journey):
                                                          "issuedOn": "2026-11-02", "authority": "上海市徐汇区人民法院"}}},
                                    roles=("authority",), agency="SPC")["decideListing"]["id"]
     page = journey.page
+    # A code that is no code: the rule it breaks, beside the code field.
+    journey.visit("/signin", "form[aria-labelledby=dev-signin]", "sign-in-as-subject")
+    page.get_by_label("角色").select_option("subject")
+    code_field = page.get_by_label("统一社会信用代码或身份证号")
+    code_field.fill(company[:-1] + ("0" if company[-1] != "0" else "1"))
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator(".field.has-error", has=code_field).locator("[data-code=INVALID_CODE]")).to_be_visible()
+    journey.shot("sign-in-bad-code")
     # Signed in as its own code (typed with spaces and lower case: the sign-in normalises it).
     journey.sign_in("subject", code=f" {company[:6]} {company[6:].lower()}")
     expect(page.get_by_test_id("who")).to_contain_text(company)
