@@ -30,10 +30,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from libs.common.auth import mint_token
+from libs.common.identifiers import InvalidCode, parse_code
 from libs.common.settings import DEV_JWT_SECRET
 
 DIST = Path(__file__).resolve().parent / "dist"
-DEV_ROLES = ("authority", "analyst", "admin")
+DEV_ROLES = ("authority", "analyst", "admin", "subject")
 # The agencies of the demo catalogue (DESIGN.md), offered by the development sign-in.
 DEV_AGENCIES = ("SPC", "STA", "SAMR", "MEM", "CAAC", "NRA", "GACC", "MOT", "NDRC", "PBOC")
 DEV_TOKEN_TTL = 8 * 3600
@@ -133,8 +134,18 @@ def create_app(settings: ConsoleSettings | None = None, dist: Path = DIST) -> St
         if role == "authority" and agency not in DEV_AGENCIES:
             return JSONResponse({"error": {"code": "BAD_REQUEST", "field": "agency",
                                            "message": "an official needs an agency"}}, 400)
-        sub = (sub or "").strip() if isinstance(sub, str) else ""
-        sub = sub[:64] or f"dev-{role}" + (f"-{agency.lower()}" if role == "authority" else "")
+        if role == "subject":
+            # A subject signs in as its own code (API.md, "The subject's own view"): the token's
+            # sub is the code as the API stores it, so normalised and validated here.
+            code = body.get("code")
+            try:
+                sub = parse_code(code if isinstance(code, str) else "").code
+            except InvalidCode as exc:
+                return JSONResponse({"error": {"code": "INVALID_CODE", "field": "code",
+                                               "message": exc.message}}, 400)
+        else:
+            sub = (sub or "").strip() if isinstance(sub, str) else ""
+            sub = sub[:64] or f"dev-{role}" + (f"-{agency.lower()}" if role == "authority" else "")
         token = mint_token(sub, [role], [], agency if role == "authority" else None,
                            secret=settings.jwt_secret, ttl_seconds=DEV_TOKEN_TTL)
         return JSONResponse({"token": token}, headers={"cache-control": "no-store"})

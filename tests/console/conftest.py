@@ -121,6 +121,15 @@ class Journey:
                         "ms": round(ms)})
         return ms
 
+    def after(self, action, ready: str, label: str) -> float:
+        """Time-to-usable of an in-app navigation: from `action` (a click) until `ready` shows."""
+        started = self.page.evaluate("() => performance.now()")
+        action()
+        self.page.locator(ready).first.wait_for(state="visible", timeout=15_000)
+        ms = self.page.evaluate("() => performance.now()") - started
+        TIMINGS.append({"journey": self.name, "page": label, "path": self.page.url, "ms": round(ms)})
+        return ms
+
     def check_accessibility(self, label: str) -> None:
         """axe-core on the page as it stands: no serious or critical violations."""
         if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -141,7 +150,8 @@ class Journey:
         self.check_accessibility(label)
         self.shot(label)
 
-    def sign_in(self, role: str, agency: str | None = None, sub: str = "") -> None:
+    def sign_in(self, role: str, agency: str | None = None, sub: str = "", code: str = "") -> None:
+        """Development sign-in; a subject (`role="subject"`) signs in with its own `code`."""
         page = self.page
         self.open("/signin", "form[aria-labelledby=dev-signin]", "sign-in")
         page.get_by_label(re.compile("Role|角色")).select_option(role)
@@ -149,8 +159,19 @@ class Journey:
             page.get_by_label(re.compile("Agency|所属机关")).select_option(agency)
         if sub:
             page.get_by_label(re.compile("User name|用户名")).fill(sub)
+        if code:
+            page.get_by_label(re.compile("credit code or identity number|统一社会信用代码或身份证号")).fill(code)
         page.locator("form[aria-labelledby=dev-signin] button[type=submit]").click()
         page.get_by_test_id("who").wait_for()
+
+    def download(self, button) -> bytes:
+        """Click a download button; the bytes of the file it offers."""
+        with self.page.expect_download() as info:
+            button.click()
+        download = info.value
+        path = self.folder / download.suggested_filename
+        download.save_as(str(path))
+        return path.read_bytes()
 
 
 @pytest.fixture
@@ -158,6 +179,7 @@ def journey(stack, browser, request) -> Iterator[Journey]:
     name = re.sub(r"[^a-z0-9_]+", "-", request.node.name.lower())
     shutil.rmtree(ARTIFACTS / name, ignore_errors=True)
     context = browser.new_context(
+        accept_downloads=True,
         bypass_csp=True,  # axe-core is injected as a script the console's CSP would refuse
         viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class Stack:
     gateway: str                      # http://127.0.0.1:PORT/graphql
     console: str                      # http://127.0.0.1:PORT
+    database: str = ""                # the stack's throwaway database (asyncpg URL)
     procs: list[subprocess.Popen] = field(default_factory=list)
 
     def gql(self, query: str, variables: dict | None = None, *, sub: str = "console-test",
@@ -37,6 +38,26 @@ class Stack:
         if body.get("errors"):
             raise AssertionError(f"GraphQL errors: {body['errors']}")
         return body["data"]
+
+    def sql(self, statement: str, *args) -> str:
+        """Run one statement on the stack's database (test set-up only: moving a clock back)."""
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        import asyncpg
+
+        from devtools.testing import asyncpg_kwargs
+
+        async def run() -> str:
+            conn = await asyncpg.connect(**asyncpg_kwargs(self.database))
+            try:
+                return await conn.execute(statement, *args)
+            finally:
+                await conn.close()
+
+        # Playwright's sync API holds this thread's event loop: run the statement on another.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, run()).result()
 
     def stop(self) -> None:
         for proc in reversed(self.procs):
@@ -64,7 +85,7 @@ def start_stack(db_url: str, work: Path) -> Stack:
     env = dict(os.environ, XINYONG_DATABASE_URL=db_url, XINYONG_ENVIRONMENT="test",
                XINYONG_LOG_LEVEL="WARNING", XINYONG_IDENTITY_INTERNAL_URL=urls["identity"],
                XINYONG_RECORDS_INTERNAL_URL=urls["records"])
-    stack = Stack(gateway="", console="")
+    stack = Stack(gateway="", console="", database=db_url)
     try:
         for sub in SUBGRAPHS:
             module = sub.schema.split(":")[0].rsplit(".", 1)[0]

@@ -11,6 +11,7 @@ import jwt
 import pytest
 
 from libs.common.settings import DEV_JWT_SECRET
+from services.identity.demo import FEATURED_COMPANY
 from services.console.serve import ConsoleSettings, create_app
 
 CATALOGUES = Path(__file__).resolve().parents[2] / "services/console/src/i18n"
@@ -51,9 +52,21 @@ async def test_development_sign_in_mints_a_token_with_the_role_and_agency_asked_
     assert r.headers["cache-control"] == "no-store"
 
 
+async def test_development_sign_in_as_a_subject_takes_its_normalised_code_as_sub(dist, settings):
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in FEATURED_COMPANY.lower())
+    async with client(settings(), dist) as c:
+        r = await c.post("/dev/session", json={"role": "subject", "code": f" {wide[:6]} {wide[6:]}",
+                                               "sub": "ignored", "agency": "SPC"})
+    assert r.status_code == 200, r.text
+    claims = jwt.decode(r.json()["token"], DEV_JWT_SECRET, algorithms=["HS256"])
+    assert (claims["sub"], claims["roles"], claims.get("agency")) == (FEATURED_COMPANY, ["subject"], None)
+
+
 @pytest.mark.parametrize("body, field", [({"role": "consumer"}, "role"),
                                          ({"role": "authority"}, "agency"),
-                                         ({"role": "authority", "agency": "NOPE"}, "agency")])
+                                         ({"role": "authority", "agency": "NOPE"}, "agency"),
+                                         ({"role": "subject"}, "code"),
+                                         ({"role": "subject", "code": "91110105MA01DEM079"}, "code")])
 async def test_development_sign_in_refuses_what_it_does_not_offer(dist, settings, body, field):
     async with client(settings(), dist) as c:
         r = await c.post("/dev/session", json=body)

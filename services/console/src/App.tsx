@@ -1,25 +1,23 @@
-import { lazy, Suspense, useEffect } from "react";
+import { Suspense, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 
 import { GraphQLProvider } from "./api/client";
-import { SessionProvider, useSession } from "./auth/session";
+import { hasRole, SessionProvider, useSession } from "./auth/session";
 import { SignIn } from "./auth/SignIn";
 import { LanguageSwitch } from "./i18n/LanguageSwitch";
-import { mayEditCatalogue, maySearchSubjects } from "./permissions";
+import { isSubject, mayEditCatalogue, mayReadOverview, mayReadWorkQueue, maySearchListings, maySearchSubjects } from "./permissions";
 import { Home } from "./pages/Home";
+import { Catalogue, DecideListing, ListingPage, ListingSearch, MyFile, Overview, RepairDecision, SubjectFile, WorkQueue } from "./rooms";
 import { SubjectSearch } from "./subject/SubjectSearch";
 
-// Rooms load on first visit, so the first page a user opens carries only its own code.
-const SubjectFile = lazy(() => import("./subject/SubjectFile"));
-const DecideListing = lazy(() => import("./listing/DecideListing"));
-const ListingPage = lazy(() => import("./listing/ListingPage"));
-const RepairDecision = lazy(() => import("./listing/RepairDecision"));
-const Catalogue = lazy(() => import("./catalogue/Catalogue"));
-
-// Rooms still waiting for the dashboard API (issue 12) go here as routes of their own, each
-// with a nav entry for the roles that may use it: the case officer's work queue (workQueue),
-// the analyst's overview (listingCounts, checkVolume, listings) and the subject's own view.
+/** Where "/" leads: an official's work queue, a subject's own file, everybody else's home. */
+function Landing() {
+  const { session } = useSession();
+  if (hasRole(session, "authority")) return <Navigate to="/work" replace />;
+  if (isSubject(session)) return <Navigate to="/me" replace />;
+  return <Home />;
+}
 
 function Shell() {
   const { t } = useTranslation();
@@ -39,7 +37,11 @@ function Shell() {
         <NavLink to="/" className="brand">{t("app.name")}</NavLink>
         <nav aria-label={t("nav.label")}>
           <ul>
+            {mayReadWorkQueue(session) && <li><NavLink to="/work">{t("nav.work")}</NavLink></li>}
+            {isSubject(session) && <li><NavLink to="/me">{t("nav.me")}</NavLink></li>}
             {maySearchSubjects(session) && <li><NavLink to="/subjects">{t("nav.subjects")}</NavLink></li>}
+            {maySearchListings(session) && <li><NavLink to="/listings" end>{t("nav.listings")}</NavLink></li>}
+            {mayReadOverview(session) && <li><NavLink to="/overview">{t("nav.overview")}</NavLink></li>}
             <li><NavLink to="/catalogue">{mayEditCatalogue(session) ? t("nav.catalogueAdmin") : t("nav.catalogue")}</NavLink></li>
           </ul>
         </nav>
@@ -54,7 +56,12 @@ function Shell() {
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<p className="muted" aria-busy="true">{t("common.loading")}</p>}>
           <Routes>
-            <Route path="/" element={<Home />} />
+            <Route path="/" element={<Landing />} />
+            <Route path="/home" element={<Home />} />
+            <Route path="/work" element={<WorkQueue />} />
+            <Route path="/overview" element={<Overview />} />
+            <Route path="/listings" element={<ListingSearch />} />
+            <Route path="/me" element={<MyFile />} />
             <Route path="/subjects" element={<SubjectSearch />} />
             <Route path="/subjects/:code" element={<SubjectFile />} />
             <Route path="/subjects/:code/decide" element={<DecideListing />} />

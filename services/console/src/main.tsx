@@ -4,12 +4,16 @@ import { BrowserRouter } from "react-router";
 
 import { App } from "./App";
 import "./i18n";
+import { preloadRooms } from "./rooms";
 import "./styles.css";
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <BrowserRouter>
-      <App />
-    </BrowserRouter>
-  </StrictMode>,
-);
+// The room the URL opens is fetched first, so the first render has it (see rooms.tsx).
+void preloadRooms(location.pathname).then(() => {
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <BrowserRouter>
+        <App />
+      </BrowserRouter>
+    </StrictMode>,
+  );
+});

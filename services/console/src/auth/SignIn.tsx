@@ -12,12 +12,13 @@ import { Field } from "../ui/Field";
 import type { TypedError } from "../api/errors";
 import { useSession } from "./session";
 
-const DEV_ROLES = ["authority", "analyst", "admin"] as const;
+const DEV_ROLES = ["authority", "analyst", "admin", "subject"] as const;
 
 interface DevForm {
   role: (typeof DEV_ROLES)[number];
   agency: string;
   sub: string;
+  code: string;
 }
 
 async function oidcManager() {
@@ -41,8 +42,9 @@ export function SignIn({ callback = false }: { callback?: boolean }) {
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from ?? "/";
   const [errors, setErrors] = useState<TypedError[]>([]);
+  const [codeError, setCodeError] = useState<TypedError | undefined>();
   const { register, handleSubmit, watch, formState } = useForm<DevForm>({
-    defaultValues: { role: "authority", agency: config.devAgencies[0] ?? "SPC", sub: "" },
+    defaultValues: { role: "authority", agency: config.devAgencies[0] ?? "SPC", sub: "", code: "" },
   });
   const role = watch("role");
 
@@ -63,15 +65,19 @@ export function SignIn({ callback = false }: { callback?: boolean }) {
 
   const devSubmit = handleSubmit(async (form) => {
     setErrors([]);
-    const body = { role: form.role, agency: form.role === "authority" ? form.agency : null,
-                   sub: form.sub.trim() || null };
+    setCodeError(undefined);
+    const body = form.role === "subject"
+      ? { role: form.role, code: form.code }
+      : { role: form.role, agency: form.role === "authority" ? form.agency : null, sub: form.sub.trim() || null };
     try {
       const response = await fetch("/dev/session", {
         method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
       });
       const answer = (await response.json()) as { token?: string; error?: TypedError };
       if (!response.ok || !answer.token) {
-        setErrors([answer.error ?? { code: "UNAUTHENTICATED", message: response.statusText }]);
+        const error = answer.error ?? { code: "UNAUTHENTICATED", message: response.statusText };
+        if (error.field === "code") setCodeError(error);
+        else setErrors([error]);
         return;
       }
       signIn(answer.token);
@@ -105,9 +111,15 @@ export function SignIn({ callback = false }: { callback?: boolean }) {
               </select>
             </Field>
           )}
-          <Field label={t("auth.sub")} hint={t("auth.subHint")}>
-            <input {...register("sub")} autoComplete="username" />
-          </Field>
+          {role === "subject" ? (
+            <Field label={t("auth.code")} hint={t("auth.codeHint")} error={codeError}>
+              <input {...register("code")} autoComplete="username" required />
+            </Field>
+          ) : (
+            <Field label={t("auth.sub")} hint={t("auth.subHint")}>
+              <input {...register("sub")} autoComplete="username" />
+            </Field>
+          )}
           <button type="submit" className="primary" disabled={formState.isSubmitting}>{t("auth.signIn")}</button>
         </form>
       )}

@@ -1,4 +1,6 @@
-// The catalogue: lists, measures, memoranda and the working calendar; admins also change it.
+// The catalogue: lists, measures, memoranda and the working calendar; admins also change them
+// (every catalogue mutation the API has: upsertCreditList, upsertMeasure, upsertMemorandum,
+// setCalendarDay).
 import { useMemo, useState } from "react";
 import { useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
@@ -7,13 +9,14 @@ import { useMutation, useQuery } from "urql";
 import { useFormErrors } from "../api/errors";
 import { useSession } from "../auth/session";
 import { graphql } from "../gql";
-import type { CatalogueQuery, CalendarQuery, MeasureEffect, Purpose } from "../gql/graphql";
+import type { CalendarQuery } from "../gql/graphql";
 import { mayEditCatalogue } from "../permissions";
 import { DataTable, type Columns } from "../ui/DataTable";
 import { ErrorList } from "../ui/Errors";
 import { Field } from "../ui/Field";
 import { QueryState } from "../ui/Loading";
 import { Day, When } from "../ui/When";
+import { CreditListForm, MeasureForm, MemorandumForm, type CreditList, type Measure, type Memo } from "./AdminForms";
 
 const CATALOGUE = graphql(`
   query Catalogue {
@@ -36,18 +39,8 @@ const SET_DAY = graphql(`
   }
 `);
 
-const UPSERT_MEASURE = graphql(`
-  mutation UpsertMeasure($input: MeasureInput!) { upsertMeasure(input: $input) { code name purpose effect } }
-`);
-
-const PURPOSES: Purpose[] = ["AIR_TRAVEL", "RAIL_TRAVEL", "LUXURY_CONSUMPTION", "LENDING", "PUBLIC_PROCUREMENT",
-  "SECURITIES_ISSUANCE", "GOVERNMENT_FUNDING", "ADMINISTRATIVE_LICENSING", "CUSTOMS_CLEARANCE"];
 const DAY_FIELDS = ["day", "working", "name"] as const;
-const MEASURE_FIELDS = ["code", "name", "purpose", "effect"] as const;
 
-type CreditList = CatalogueQuery["creditLists"][number];
-type Measure = CatalogueQuery["measures"][number];
-type Memo = CatalogueQuery["memoranda"][number];
 type CalendarDay = CalendarQuery["workingCalendar"][number];
 
 export default function Catalogue() {
@@ -67,9 +60,9 @@ export default function Catalogue() {
       <QueryState fetching={fetching && !data} error={error} />
       {data && (
         <>
-          <Lists lists={data.creditLists} />
+          <Lists lists={data.creditLists} admin={admin} />
           <Measures measures={data.measures} admin={admin} />
-          <Memoranda memoranda={data.memoranda} />
+          <Memoranda memoranda={data.memoranda} admin={admin} lists={data.creditLists} measures={data.measures} />
         </>
       )}
       <Calendar admin={admin} />
@@ -77,8 +70,26 @@ export default function Catalogue() {
   );
 }
 
-function Lists({ lists }: { lists: CreditList[] }) {
+/** "Change" on a row: the row's form below, scrolled into view. */
+function useEditing<T>(formId: string) {
+  const [editing, setEditing] = useState<T | null>(null);
+  const [version, setVersion] = useState(0);
+  const edit = (row: T | null) => {
+    setEditing(row);
+    setVersion((v) => v + 1);
+    requestAnimationFrame(() => document.getElementById(formId)?.scrollIntoView({ block: "start" }));
+  };
+  return { editing, key: version, edit };
+}
+
+function EditButton({ code, onClick }: { code: string; onClick: () => void }) {
   const { t } = useTranslation();
+  return <button type="button" className="link" onClick={onClick} aria-label={`${t("admin.edit")} ${code}`}>{t("admin.edit")}</button>;
+}
+
+function Lists({ lists, admin }: { lists: CreditList[]; admin: boolean }) {
+  const { t } = useTranslation();
+  const form = useEditing<CreditList>("list-form");
   const days = (n: number | null | undefined) => (n == null ? "—" : t("common.days", { count: n }));
   const columns: Columns<CreditList> = [
     { header: t("catalogue.list"), accessorKey: "name", cell: ({ row }) => <span>{row.original.name}<br /><code>{row.original.code}</code></span> },
@@ -91,62 +102,41 @@ function Lists({ lists }: { lists: CreditList[] }) {
     { header: t("catalogue.objectionSuspends"), accessorKey: "objectionSuspends", cell: ({ row }) => row.original.objectionSuspends ? t("common.yes") : t("common.no") },
     { header: t("catalogue.admits"), accessorFn: (l) => l.admits.join(","), cell: ({ row }) => row.original.admits.map((k) => t(`enum.SubjectKind.${k}`)).join("、") },
     { header: t("catalogue.legalBasis"), accessorKey: "legalBasis" },
+    ...(admin ? [{ header: t("admin.actions"), id: "edit", enableSorting: false,
+                   cell: ({ row }: { row: { original: CreditList } }) => <EditButton code={row.original.code} onClick={() => form.edit(row.original)} /> }] : []),
   ];
   return (
     <section id="lists" aria-labelledby="lists-h">
       <h2 id="lists-h">{t("catalogue.lists")}</h2>
       <DataTable caption={t("catalogue.listsCaption")} columns={columns} data={lists} pageSize={20} testId="credit-lists" />
+      {admin && <CreditListForm key={form.key} editing={form.editing} onDone={() => form.edit(null)} />}
     </section>
   );
 }
 
 function Measures({ measures, admin }: { measures: Measure[]; admin: boolean }) {
   const { t } = useTranslation();
+  const form = useEditing<Measure>("measure-form");
   const columns: Columns<Measure> = [
     { header: t("measure.code"), accessorKey: "code", cell: ({ row }) => <code>{row.original.code}</code> },
     { header: t("measure.name"), accessorKey: "name" },
     { header: t("measure.purpose"), accessorKey: "purpose", cell: ({ row }) => t(`enum.Purpose.${row.original.purpose}`) },
     { header: t("measure.effect"), accessorKey: "effect", cell: ({ row }) => t(`enum.MeasureEffect.${row.original.effect}`) },
+    ...(admin ? [{ header: t("admin.actions"), id: "edit", enableSorting: false,
+                   cell: ({ row }: { row: { original: Measure } }) => <EditButton code={row.original.code} onClick={() => form.edit(row.original)} /> }] : []),
   ];
   return (
     <section id="measures" aria-labelledby="measures-h">
       <h2 id="measures-h">{t("catalogue.measures")}</h2>
       <DataTable caption={t("catalogue.measuresCaption")} columns={columns} data={measures} pageSize={20} testId="measures" />
-      {admin && <MeasureForm />}
+      {admin && <MeasureForm key={form.key} editing={form.editing} onDone={() => form.edit(null)} />}
     </section>
   );
 }
 
-function MeasureForm() {
+function Memoranda({ memoranda, admin, lists, measures }: { memoranda: Memo[]; admin: boolean; lists: CreditList[]; measures: Measure[] }) {
   const { t } = useTranslation();
-  const [state, upsert] = useMutation(UPSERT_MEASURE);
-  const errors = useFormErrors(MEASURE_FIELDS);
-  const { register, handleSubmit } = useForm<{ code: string; name: string; purpose: Purpose; effect: MeasureEffect }>({
-    defaultValues: { code: "", name: "", purpose: "AIR_TRAVEL", effect: "RESTRICTION" } });
-  const submit = handleSubmit(async (v) => { errors.show((await upsert({ input: v })).error); });
-  return (
-    <form onSubmit={submit} aria-labelledby="measure-form-h" className="action">
-      <h3 id="measure-form-h">{t("catalogue.upsertMeasure")}</h3>
-      <ErrorList errors={errors.general} />
-      <Field label={t("measure.code")} error={errors.byField.code}><input {...register("code")} required /></Field>
-      <Field label={t("measure.name")} error={errors.byField.name}><input {...register("name")} required /></Field>
-      <Field label={t("measure.purpose")} error={errors.byField.purpose}>
-        <select {...register("purpose")}>{PURPOSES.map((p) => <option key={p} value={p}>{t(`enum.Purpose.${p}`)}</option>)}</select>
-      </Field>
-      <Field label={t("measure.effect")} error={errors.byField.effect}>
-        <select {...register("effect")}>
-          <option value="RESTRICTION">{t("enum.MeasureEffect.RESTRICTION")}</option>
-          <option value="INCENTIVE">{t("enum.MeasureEffect.INCENTIVE")}</option>
-        </select>
-      </Field>
-      <button type="submit" className="primary" disabled={state.fetching}>{t("common.save")}</button>
-      {state.data && !state.error && <p role="status">{t("common.saved")}</p>}
-    </form>
-  );
-}
-
-function Memoranda({ memoranda }: { memoranda: Memo[] }) {
-  const { t } = useTranslation();
+  const form = useEditing<Memo>("memo-form");
   const columns: Columns<Memo> = [
     { header: t("catalogue.memorandum"), accessorKey: "name", cell: ({ row }) => <span>{row.original.name}<br /><code>{row.original.code}</code></span> },
     { header: t("catalogue.signatories"), accessorFn: (m) => m.signatories.join(", ") },
@@ -162,11 +152,14 @@ function Memoranda({ memoranda }: { memoranda: Memo[] }) {
         ))}
       </ul>
     ) },
+    ...(admin ? [{ header: t("admin.actions"), id: "edit", enableSorting: false,
+                   cell: ({ row }: { row: { original: Memo } }) => <EditButton code={row.original.code} onClick={() => form.edit(row.original)} /> }] : []),
   ];
   return (
     <section id="memoranda" aria-labelledby="memoranda-h">
       <h2 id="memoranda-h">{t("catalogue.memoranda")}</h2>
       <DataTable caption={t("catalogue.memorandaCaption")} columns={columns} data={memoranda} pageSize={10} testId="memoranda" />
+      {admin && <MemorandumForm key={form.key} editing={form.editing} lists={lists} measures={measures} onDone={() => form.edit(null)} />}
     </section>
   );
 }

@@ -1,21 +1,24 @@
 // One listing: its list, status and windows, the legal document, the basis records, the measures
 // it triggers and the persons it reaches, its decision log and objections, and the actions the
 // caller may take on it.
+import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useParams } from "react-router";
+import { Link, useLocation, useParams, useSearchParams } from "react-router";
 import { useQuery } from "urql";
 
 import { useSession } from "../auth/session";
 import { graphql } from "../gql";
 import type { ListingPageQuery } from "../gql/graphql";
-import { mayExtend, mayLift, mayObject, mayReadHistory, mayResolveObjection } from "../permissions";
+import { mayDecideRepairs, mayExtend, mayLift, mayObject, mayReadHistory, mayReadWorkQueue, mayResolveObjection } from "../permissions";
 import { Code } from "../ui/Code";
+import { Deadline, useWorkingCalendar } from "../ui/Deadline";
 import { DataTable, type Columns } from "../ui/DataTable";
 import { QueryState } from "../ui/Loading";
 import { Status } from "../ui/Status";
 import { Day, When } from "../ui/When";
 import { ExtendForm, FileObjectionForm, LiftForm, ResolveObjectionForm } from "./actions";
 import { BasisRecords } from "./BasisRecords";
+import { RepairDecisionForm } from "./RepairDecision";
 
 const LISTING = graphql(`
   query ListingPage($id: ID!) {
@@ -26,7 +29,7 @@ const LISTING = graphql(`
       list { code name kind authority extendable maxExtensionDays objectionSuspends repairMinDays }
       measures { code name purpose effect }
       derivedRestrictions { code via { organizationCode role } }
-      objections { id status grounds filedAt suspends resolvedAt reason }
+      objections { id status grounds filedAt suspends resolvedAt reason dueAt overdue }
     }
   }
 `);
@@ -43,8 +46,17 @@ export default function ListingPage() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
   const { session } = useSession();
+  const [params] = useSearchParams();
+  const location = useLocation();
+  const repairId = params.get("repair");
+  const objectionId = params.get("objection");
   const [{ data, fetching, error }] = useQuery({ query: LISTING, variables: { id } });
   const listing = data?.listing;
+  const loaded = !!listing;
+  // Opened from the work queue: bring the objection or application it is about into view.
+  useEffect(() => {
+    if (loaded && location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView({ block: "start" });
+  }, [loaded, location.hash]);
   if (!listing) {
     return (
       <>
@@ -91,11 +103,20 @@ export default function ListingPage() {
 
       <section aria-labelledby="objections-h">
         <h2 id="objections-h">{t("objection.title")}</h2>
-        <Objections listing={listing} />
+        <Objections listing={listing} highlight={objectionId} />
         {listing.objections.filter((o) => mayResolveObjection(session, listing, o.status === "OPEN")).map((o) => (
-          <ResolveObjectionForm key={o.id} objection={o} />
+          <ResolveObjectionForm key={o.id} objection={o} highlight={o.id === objectionId} />
         ))}
       </section>
+
+      {repairId && (
+        <section id="repair" aria-labelledby="repair-h">
+          <h2 id="repair-h">{t("repair.title")}</h2>
+          {mayDecideRepairs(session, listing.list)
+            ? <RepairDecisionForm applicationId={repairId} list={listing.list} headingLevel={3} />
+            : <p>{t("repair.notYours")}</p>}
+        </section>
+      )}
 
       {actions.length > 0 && (
         <section aria-labelledby="actions-h" className="actions">
@@ -104,7 +125,7 @@ export default function ListingPage() {
         </section>
       )}
       {mayReadHistory(session) && <History id={listing.id} />}
-      <p><Link to="/">{t("common.back")}</Link></p>
+      <p>{mayReadWorkQueue(session) ? <Link to="/work">{t("work.back")}</Link> : <Link to="/">{t("common.back")}</Link>}</p>
     </>
   );
 }
@@ -143,18 +164,23 @@ function Reach({ listing }: { listing: PageListing }) {
   );
 }
 
-function Objections({ listing }: { listing: PageListing }) {
+function Objections({ listing, highlight }: { listing: PageListing; highlight?: string | null }) {
   const { t } = useTranslation();
   type O = PageListing["objections"][number];
+  const calendar = useWorkingCalendar(listing.objections.filter((o) => o.status === "OPEN").map((o) => o.dueAt));
   const columns: Columns<O> = [
     { header: t("objection.filedAt"), accessorKey: "filedAt", cell: ({ row }) => <When value={row.original.filedAt} /> },
     { header: t("objection.status"), accessorKey: "status", cell: ({ row }) => t(`enum.ObjectionStatus.${row.original.status}`) },
     { header: t("objection.grounds"), accessorKey: "grounds" },
     { header: t("objection.suspends"), accessorKey: "suspends", cell: ({ row }) => row.original.suspends ? t("common.yes") : t("common.no") },
+    { header: t("objection.dueAt"), accessorKey: "dueAt", cell: ({ row }) => row.original.status === "OPEN"
+      ? <Deadline dueAt={row.original.dueAt} overdue={row.original.overdue} calendar={calendar} />
+      : <span>{<When value={row.original.dueAt} />}{row.original.overdue && <strong className="warn"> {t("objection.late")}</strong>}</span> },
     { header: t("objection.resolvedAt"), accessorKey: "resolvedAt", cell: ({ row }) => <When value={row.original.resolvedAt} /> },
     { header: t("objection.reason"), accessorKey: "reason", cell: ({ row }) => row.original.reason ?? "" },
   ];
-  return <DataTable caption={t("objection.caption")} columns={columns} data={listing.objections} empty={t("objection.none")} testId="objections" />;
+  return <DataTable caption={t("objection.caption")} columns={columns} data={listing.objections} empty={t("objection.none")} testId="objections"
+                    rowClass={(o) => (o.id === highlight ? "row-highlight" : undefined)} />;
 }
 
 function History({ id }: { id: string }) {

@@ -1,6 +1,7 @@
-// Deciding a credit-repair application. The API has no query for an application yet (the work
-// queue of issue 12 will list them), so this page is reached by the application's id and shows
-// the application as decideRepair returns it.
+// Deciding a credit-repair application. The API has no query for an application: the work
+// queue lists it (kind REPAIR_APPLICATION) and opens its listing with the application's id,
+// where this form sits; `/repairs/:id` reaches it by the id alone. The application is shown as
+// decideRepair returns it.
 import { useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
@@ -29,22 +30,37 @@ const FIELDS = ["approve", "reason"] as const;
 export default function RepairDecision() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
+  return (
+    <>
+      <h1>{t("repair.title")}</h1>
+      <RepairDecisionForm applicationId={id} />
+    </>
+  );
+}
+
+/** The decision on one application; `list` (when known) narrows who is offered it. */
+export function RepairDecisionForm({ applicationId, list, headingLevel = 2 }: {
+  applicationId: string;
+  list?: { authority: string };
+  headingLevel?: 2 | 3;
+}) {
+  const { t } = useTranslation();
   const { session } = useSession();
   const [state, decide] = useMutation(DECIDE_REPAIR);
   const errors = useFormErrors(FIELDS);
   const { register, handleSubmit } = useForm<{ approve: "yes" | "no"; reason: string }>({ defaultValues: { approve: "yes", reason: "" } });
   const decided = state.data?.decideRepair;
+  const H = headingLevel === 2 ? "h2" : "h3";
   const submit = handleSubmit(async (v) => {
-    const result = await decide({ input: { applicationId: id, approve: v.approve === "yes", reason: v.reason.trim() || null } });
+    const result = await decide({ input: { applicationId, approve: v.approve === "yes", reason: v.reason.trim() || null } });
     errors.show(result.error);
   });
   return (
     <>
-      <h1>{t("repair.title")}</h1>
-      <p>{t("repair.application")} <code className="id">{id}</code></p>
+      <p>{t("repair.application")} <code className="id">{applicationId}</code></p>
       {decided ? (
         <section aria-labelledby="repair-done" role="status">
-          <h2 id="repair-done">{t(`enum.RepairStatus.${decided.status}`)}</h2>
+          <H id="repair-done">{t(`enum.RepairStatus.${decided.status}`)}</H>
           <dl className="facts">
             <dt>{t("repair.statement")}</dt><dd>{decided.statement}</dd>
             <dt>{t("repair.appliedAt")}</dt><dd><When value={decided.appliedAt} /></dd>
@@ -54,9 +70,9 @@ export default function RepairDecision() {
             <dd><Link to={`/listings/${decided.listing.id}`}>{decided.listing.list.name}</Link> <Status status={decided.listing.status} /></dd>
           </dl>
         </section>
-      ) : mayDecideRepairs(session) ? (
+      ) : mayDecideRepairs(session, list) ? (
         <form onSubmit={submit} aria-labelledby="repair-form" className="action">
-          <h2 id="repair-form">{t("repair.decide")}</h2>
+          <H id="repair-form">{t("repair.decide")}</H>
           <ErrorList errors={errors.general} />
           <fieldset>
             <legend>{t("repair.decision")}</legend>

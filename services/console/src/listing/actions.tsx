@@ -9,7 +9,7 @@ import { graphql } from "../gql";
 import type { LiftReason, ObjectionOutcome } from "../gql/graphql";
 import { ErrorList } from "../ui/Errors";
 import { Field } from "../ui/Field";
-import { shanghaiMidnight } from "../ui/When";
+import { shanghaiMidnight, When } from "../ui/When";
 import { LEGAL_DOCUMENT_FIELDS, LegalDocumentFields, type LegalDocumentValues } from "./LegalDocumentFields";
 import type { PageListing } from "./ListingPage";
 
@@ -24,6 +24,11 @@ const FILE_OBJECTION = graphql(`
     fileObjection(input: $input) { id status suspends listing { id status objections { id status } } }
   }
 `);
+const APPLY_FOR_REPAIR = graphql(`
+  mutation ApplyForRepair($input: ApplyForRepairInput!) {
+    applyForRepair(input: $input) { id status statement appliedAt decidedAt reason listing { id status } }
+  }
+`);
 const RESOLVE_OBJECTION = graphql(`
   mutation ResolveObjection($input: ResolveObjectionInput!) {
     resolveObjection(input: $input) { id status resolvedAt reason listing { id status } }
@@ -36,6 +41,7 @@ const EXTEND_FIELDS = ["effectiveUntil", ...LEGAL_DOCUMENT_FIELDS] as const;
 // extendListing names its end field `until` in errors, `effectiveUntil` in its input.
 const EXTEND_ALIASES = { until: "effectiveUntil" };
 const GROUNDS_FIELDS = ["grounds"] as const;
+const STATEMENT_FIELDS = ["statement"] as const;
 const RESOLVE_FIELDS = ["outcome", "reason"] as const;
 
 export function LiftForm({ listing }: { listing: PageListing }) {
@@ -93,7 +99,7 @@ export function ExtendForm({ listing }: { listing: PageListing }) {
   );
 }
 
-export function FileObjectionForm({ listing }: { listing: PageListing }) {
+export function FileObjectionForm({ listing, headingId = "object-h" }: { listing: { id: string }; headingId?: string }) {
   const { t } = useTranslation();
   const [state, file] = useMutation(FILE_OBJECTION);
   const errors = useFormErrors(GROUNDS_FIELDS);
@@ -103,8 +109,8 @@ export function FileObjectionForm({ listing }: { listing: PageListing }) {
     if (errors.show(result.error)) reset();
   });
   return (
-    <form onSubmit={submit} aria-labelledby="object-h" className="action">
-      <h3 id="object-h">{t("objection.file")}</h3>
+    <form onSubmit={submit} aria-labelledby={headingId} className="action">
+      <h3 id={headingId}>{t("objection.file")}</h3>
       <ErrorList errors={errors.general} />
       <Field label={t("objection.grounds")} error={errors.byField.grounds}><textarea {...register("grounds")} rows={3} /></Field>
       <button type="submit" className="primary" disabled={state.fetching}>{t("objection.fileSubmit")}</button>
@@ -112,7 +118,7 @@ export function FileObjectionForm({ listing }: { listing: PageListing }) {
   );
 }
 
-export function ResolveObjectionForm({ objection }: { objection: PageListing["objections"][number] }) {
+export function ResolveObjectionForm({ objection, highlight = false }: { objection: PageListing["objections"][number]; highlight?: boolean }) {
   const { t } = useTranslation();
   const [state, resolve] = useMutation(RESOLVE_OBJECTION);
   const errors = useFormErrors(RESOLVE_FIELDS);
@@ -123,7 +129,7 @@ export function ResolveObjectionForm({ objection }: { objection: PageListing["ob
   });
   const headingId = `resolve-${objection.id}`;
   return (
-    <form onSubmit={submit} aria-labelledby={headingId} className="action">
+    <form onSubmit={submit} aria-labelledby={headingId} className={`action${highlight ? " highlight" : ""}`} id={`objection-${objection.id}`}>
       <h3 id={headingId}>{t("objection.resolve")}</h3>
       <blockquote>{objection.grounds}</blockquote>
       <ErrorList errors={errors.general} />
@@ -138,6 +144,42 @@ export function ResolveObjectionForm({ objection }: { objection: PageListing["ob
       </fieldset>
       <Field label={t("objection.reason")} error={errors.byField.reason}><textarea {...register("reason")} rows={2} /></Field>
       <button type="submit" className="primary" disabled={state.fetching}>{t("objection.resolveSubmit")}</button>
+    </form>
+  );
+}
+
+/** Apply for credit repair; the answer (PENDING) is shown, as the API returns it. */
+export function ApplyForRepairForm({ listing, headingId = "repair-apply-h" }: { listing: { id: string }; headingId?: string }) {
+  const { t } = useTranslation();
+  const [state, apply] = useMutation(APPLY_FOR_REPAIR);
+  const errors = useFormErrors(STATEMENT_FIELDS);
+  const { register, handleSubmit } = useForm<{ statement: string }>({ defaultValues: { statement: "" } });
+  const submit = handleSubmit(async (v) => {
+    const result = await apply({ input: { listingId: listing.id, statement: v.statement } });
+    errors.show(result.error);
+  });
+  const applied = state.data?.applyForRepair;
+  if (applied && !state.error) {
+    return (
+      <section aria-labelledby={headingId} className="review" role="status" data-testid="repair-applied">
+        <h3 id={headingId}>{t("repair.applied")}</h3>
+        <dl className="facts">
+          <dt>{t("repair.status")}</dt><dd>{t(`enum.RepairStatus.${applied.status}`)}</dd>
+          <dt>{t("repair.statement")}</dt><dd>{applied.statement}</dd>
+          <dt>{t("repair.appliedAt")}</dt><dd><When value={applied.appliedAt} /></dd>
+          <dt>{t("repair.application")}</dt><dd><code className="id">{applied.id}</code></dd>
+        </dl>
+        <p className="muted">{t("repair.followHint")}</p>
+      </section>
+    );
+  }
+  return (
+    <form onSubmit={submit} aria-labelledby={headingId} className="action">
+      <h3 id={headingId}>{t("repair.apply")}</h3>
+      <p className="muted">{t("repair.applyHint")}</p>
+      <ErrorList errors={errors.general} />
+      <Field label={t("repair.statement")} error={errors.byField.statement}><textarea {...register("statement")} rows={3} /></Field>
+      <button type="submit" className="primary" disabled={state.fetching}>{t("repair.applySubmit")}</button>
     </form>
   );
 }

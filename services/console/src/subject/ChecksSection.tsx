@@ -26,7 +26,7 @@ type Entry = ChecksOfSubjectQuery["checksOfSubject"]["entries"][number];
 export function ChecksSection({ code }: { code: string }) {
   const { t } = useTranslation();
   const { session } = useSession();
-  const allowed = mayReadChecks(session);
+  const allowed = mayReadChecks(session, code);
   const cursor = useCursor();
   const [{ data, fetching, error }] = useQuery({ query: CHECKS, variables: { code, after: cursor.after }, pause: !allowed });
   const columns: Columns<Entry> = [

@@ -21,9 +21,11 @@ interface Props<T> {
   pageSize?: number;
   empty?: ReactNode;
   testId?: string;
+  /** A class for a row (e.g. one past its deadline). */
+  rowClass?: (row: T) => string | undefined;
 }
 
-export function DataTable<T>({ caption, columns, data, pageSize = 20, empty, testId }: Props<T>) {
+export function DataTable<T>({ caption, columns, data, pageSize = 20, empty, testId, rowClass }: Props<T>) {
   const { t } = useTranslation();
   const [sorting, setSorting] = useState<SortingState>([]);
   const table = useReactTable({
@@ -66,7 +68,7 @@ export function DataTable<T>({ caption, columns, data, pageSize = 20, empty, tes
         </thead>
         <tbody>
           {table.getRowModel().rows.map((row) => (
-            <tr key={row.id}>
+            <tr key={row.id} className={rowClass?.(row.original)}>
               {row.getVisibleCells().map((cell) => (
                 <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
               ))}
