@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import io
 import json
 import multiprocessing as mp
 import random
@@ -48,9 +46,9 @@ from decimal import Decimal
 
 import asyncpg
 
+from devtools.testing import asyncpg_kwargs
 from libs.common import regions
 from libs.common.identifiers import USCC_ALPHABET, make_ric, make_uscc
-from devtools.testing import asyncpg_kwargs
 from services.records.records.chain import content_hash, link_hash, micros
 from services.records.records.policy import retention_until
 from services.sanctions.decisionlog.chain import GENESIS, entry_hash

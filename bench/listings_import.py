@@ -48,8 +48,8 @@ def write_file(path: Path, n: int, codes: list[str], seed: int = 15) -> int:
 
 async def listing_import(dsn: str, identity_url: str, records_url: str, gateway_secret: str,
                          codes: list[str], n: int, chunk: int) -> dict:
-    from libs.common.db import create_engine, make_sessionmaker, transaction
-    from services.sanctions.cli import file_pieces
+    from libs.common.db import create_engine, make_sessionmaker
+    from libs.common.ndjson import file_pieces
     from services.sanctions.clients import build_dependencies
     from services.sanctions.config import SanctionsSettings
     from services.sanctions.imports.service import import_ndjson

@@ -25,14 +25,14 @@ import httpx
 import orjson
 import psutil
 
+from devtools.localnet import free_port
+from devtools.testing import TestServer
 from libs.common.db import create_engine, make_sessionmaker, transaction
 from libs.common.identifiers import make_uscc
-from libs.contracts.identity import IdentityClient
-from devtools.localnet import free_port
+from libs.common.ndjson import file_pieces
 from libs.common.settings import DEV_GATEWAY_SECRET
-from devtools.testing import TestServer
+from libs.contracts.identity import IdentityClient
 from services.identity.subjects.service import bulk_register
-from services.records.cli import file_pieces
 from services.records.config import RecordsSettings
 from services.records.ingestion.copyrows import COLUMNS
 from services.records.ingestion.pipeline import SubjectDirectory, ingest_ndjson

@@ -447,8 +447,8 @@ async def ingestion(dsn: str, identity_url: str, codes: list[str], records: int,
                     chunk: int) -> dict:
     from bench.records_ingest import write_file
     from libs.common.db import create_engine, make_sessionmaker, transaction
+    from libs.common.ndjson import file_pieces
     from libs.contracts.identity import IdentityClient
-    from services.records.cli import file_pieces
     from services.records.config import RecordsSettings
     from services.records.ingestion.copyrows import COLUMNS
     from services.records.ingestion.pipeline import SubjectDirectory, ingest_ndjson

@@ -24,11 +24,11 @@ from datetime import date, datetime, timedelta, timezone
 import asyncpg
 import httpx
 
+from devtools.localnet import free_port
+from devtools.testing import TestServer, asyncpg_kwargs
 from libs.common.auth import mint_token
 from libs.common.identifiers import make_uscc
-from devtools.localnet import free_port
 from libs.common.settings import DEV_GATEWAY_SECRET, DEV_JWT_SECRET, GATEWAY_SECRET_HEADER
-from devtools.testing import TestServer, asyncpg_kwargs
 
 MEASURES = [("AIR_TRAVEL_BAN", "AIR_TRAVEL"), ("RAIL_TRAVEL_BAN", "RAIL_TRAVEL"),
             ("LUXURY_CONSUMPTION_BAN", "LUXURY_CONSUMPTION"),

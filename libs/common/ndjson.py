@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from starlette.requests import Request
 
@@ -47,3 +49,22 @@ async def ndjson_lines(request: Request, max_bytes: int) -> AsyncIterator[bytes]
             yield line
     if buffer:
         yield buffer
+
+
+async def file_pieces(path: Path, size: int = 1 << 20) -> AsyncIterator[bytes]:
+    """A file's bytes in pieces of `size`, as a bulk import reads them (it finds the lines)."""
+    with path.open("rb") as fh:
+        while piece := fh.read(size):
+            yield piece
+
+
+@contextmanager
+def file_progress(path: Path, label: str, show: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar over `path`'s bytes for the import CLIs; yields `progress(lines, done)`."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn(f"[bold]{label}[/] {{task.fields[lines]}} lines"), BarColumn(),
+                   DownloadColumn(), TimeRemainingColumn(), disable=not show)
+    with bar:
+        task = bar.add_task("import", total=path.stat().st_size, lines=0)
+        yield lambda lines, done: bar.update(task, completed=done, lines=lines)

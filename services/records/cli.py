@@ -22,19 +22,11 @@ def _settings(database_url: str, **extra):
     return RecordsSettings(database_url=database_url, **extra) if database_url else RecordsSettings(**extra)
 
 
-async def file_pieces(path: Path, size: int = 1 << 20):
-    """A file's bytes in pieces of `size` (lines are found by the ingestion)."""
-    with path.open("rb") as fh:
-        while piece := fh.read(size):
-            yield piece
-
-
 async def import_file(path: Path, agency: str, database_url: str, identity_url: str,
                       chunk_size: int, show_progress: bool, identity_transport=None) -> dict:
     """Ingest an NDJSON file as `agency`, through the same rules as the REST endpoint."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
     from libs.common.db import create_engine, make_sessionmaker, transaction
+    from libs.common.ndjson import file_pieces, file_progress
     from libs.contracts.identity import IdentityClient
     from services.records.ingestion.pipeline import ingest_ndjson
     from services.records.ingestion.subjects import SubjectDirectory
@@ -46,16 +38,12 @@ async def import_file(path: Path, agency: str, database_url: str, identity_url: 
                               settings.gateway_secret,
                               caller="records-import", transport=identity_transport)
     parser = ChunkParser(settings.ingest_workers)
-    progress = Progress(TextColumn("[bold]ingesting[/] {task.fields[lines]} lines"), BarColumn(),
-                        DownloadColumn(), TimeRemainingColumn(), disable=not show_progress)
     try:
-        with progress:
-            task = progress.add_task("import", total=path.stat().st_size, lines=0)
+        with file_progress(path, "ingesting", show_progress) as progress:
             result = await ingest_ndjson(
                 partial(transaction, make_sessionmaker(engine)), agency, file_pieces(path),
                 SubjectDirectory(identity, make_sessionmaker(engine)), chunk_size=chunk_size,
-                progress=lambda lines, done: progress.update(task, completed=done, lines=lines),
-                parser=parser)
+                progress=progress, parser=parser)
     finally:
         parser.close()
         await identity.aclose()

@@ -16,20 +16,12 @@ DB_OPTION = typer.Option("", envvar=["XINYONG_SANCTIONS_DATABASE_URL", "XINYONG_
                                      "DATABASE_URL"], help="PostgreSQL DSN")
 
 
-async def file_pieces(path: Path, size: int = 1 << 20):
-    """A file's bytes in pieces of `size` (lines are found by the import)."""
-    with path.open("rb") as fh:
-        while piece := fh.read(size):
-            yield piece
-
-
 async def import_file(path: Path, agency: str, database_url: str, *, identity_url: str = "",
                       records_url: str = "", chunk_size: int = 2_000, show_progress: bool = False,
                       identity_transport=None, records_transport=None) -> dict:
     """Migrate an NDJSON file of listings as `agency`, by the rules of POST /listings/bulk."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
     from libs.common.db import create_engine, make_sessionmaker
+    from libs.common.ndjson import file_pieces, file_progress
     from services.sanctions.clients import build_dependencies
     from services.sanctions.config import SanctionsSettings
     from services.sanctions.imports.service import import_ndjson
@@ -41,16 +33,11 @@ async def import_file(path: Path, agency: str, database_url: str, *, identity_ur
     engine = create_engine(settings, application_name="xinyong-sanctions-import")
     deps = build_dependencies(settings, identity_transport=identity_transport,
                               records_transport=records_transport)
-    progress = Progress(TextColumn("[bold]migrating[/] {task.fields[lines]} listings"),
-                        BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                        disable=not show_progress)
     try:
-        with progress:
-            task = progress.add_task("import", total=path.stat().st_size, lines=0)
+        with file_progress(path, "migrating", show_progress) as progress:
             result = await import_ndjson(
                 make_sessionmaker(engine), deps, agency, file_pieces(path),
-                chunk_size=chunk_size,
-                progress=lambda lines, done: progress.update(task, completed=done, lines=lines))
+                chunk_size=chunk_size, progress=progress)
     finally:
         await deps.aclose()
         await engine.dispose()
