@@ -443,6 +443,11 @@ export function executedRootFields(
   return executedRootFieldNodes(schema, document, operationName, variables).map((f) => f.name.value);
 }
 
+// The limits and the error contract both ask for a request's root fields in onExecute: work them
+// out once. Keyed by the request's variables object (one per request), or by the (cached)
+// document when there are none, since then the answer depends on the document alone.
+const rootFieldMemo = new WeakMap<object, { document: DocumentNode; operationName: string | null | undefined; nodes: FieldNode[] }>();
+
 /** The root field nodes `operation` executes, one per response key (same-key fields merge). */
 function executedRootFieldNodes(
   schema: GraphQLSchema,
@@ -451,6 +456,20 @@ function executedRootFieldNodes(
   variables: Record<string, unknown> | null | undefined,
 ): FieldNode[] {
   if (!document) return [];
+  const key: object = variables ?? document;
+  const known = rootFieldMemo.get(key);
+  if (known && known.document === document && known.operationName === operationName) return known.nodes;
+  const nodes = collectRootFieldNodes(schema, document, operationName, variables);
+  rootFieldMemo.set(key, { document, operationName, nodes });
+  return nodes;
+}
+
+function collectRootFieldNodes(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): FieldNode[] {
   const operation = getOperationAST(document, operationName);
   const rootType = operation && schema.getRootType(operation.operation);
   if (!operation || !rootType) return [];
